@@ -43,21 +43,25 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // The persist worker's logic, a library so costctl's benchmark runs the same code.
+        .target(name: "PersistKit", dependencies: ["WorkerRuntime", "CostStore", "CostCore"]),
 
         // What agents link: publisher with confirms and a local buffer.
         .target(name: "AgentSDK", dependencies: ["CostCore", "AMQPClient"]),
 
-        .executableTarget(name: "PersistWorker", dependencies: ["WorkerRuntime"], path: "Workers/persist"),
+        .executableTarget(name: "PersistWorker", dependencies: ["PersistKit", "WorkerRuntime"], path: "Workers/persist"),
         .executableTarget(name: "costctl", dependencies: [
-            "CostCore", "CostStore", "WorkerRuntime", "AgentSDK", "AMQPClient", "PostgresClient",
+            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "AgentSDK", "AMQPClient", "PostgresClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CostCoreTests", dependencies: ["CostCore"]),
         .testTarget(name: "ClientTests", dependencies: ["AMQPClient", "RedisClient", "PostgresClient"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "CostCore", "CostStore", "WorkerRuntime", "AgentSDK", "AMQPClient", "RedisClient", "PostgresClient",
+            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "AgentSDK", "AMQPClient", "RedisClient", "PostgresClient",
         ]),
     ]
 )

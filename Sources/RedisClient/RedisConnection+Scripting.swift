@@ -1,0 +1,62 @@
+extension RedisConnection {
+    /// EVALSHA with the cached SHA1; on first use, or when the server answers NOSCRIPT (e.g.
+    /// after SCRIPT FLUSH or a restart), SCRIPT LOAD then EVALSHA again. An error raised by
+    /// the script throws `.server`.
+    @discardableResult
+    public func eval(_ script: RedisScript, keys: [String], args: [String]) throws(RedisError) -> RedisReply {
+        try checkNotSubscribed()
+        var reply = try send(Self.evalSHAArgs(try scriptSHA(script), keys: keys, args: args))
+        if Self.isNoScript(reply) {
+            reply = try send(Self.evalSHAArgs(try loadScript(script), keys: keys, args: args))
+        }
+        if let message = reply.errorMessage {
+            throw RedisError(kind: .server, message: scrubbed(message))
+        }
+        return reply
+    }
+
+    /// Pipelined EVALSHA of one script with many key/arg sets (one round trip). Calls that hit
+    /// NOSCRIPT are retried once after SCRIPT LOAD; other error replies stay in place as `.error`.
+    public func evalMany(_ script: RedisScript, calls: [(keys: [String], args: [String])]) throws(RedisError) -> [RedisReply] {
+        try checkNotSubscribed()
+        if calls.isEmpty { return [] }
+        let sha = try scriptSHA(script)
+        var replies = try pipeline(bytes: calls.map { Self.evalSHAArgs(sha, keys: $0.keys, args: $0.args) })
+        let missing = replies.indices.filter { Self.isNoScript(replies[$0]) }
+        if !missing.isEmpty {
+            let reloaded = try loadScript(script)
+            let retried = try pipeline(bytes: missing.map {
+                Self.evalSHAArgs(reloaded, keys: calls[$0].keys, args: calls[$0].args)
+            })
+            for (index, reply) in zip(missing, retried) { replies[index] = reply }
+        }
+        return replies
+    }
+
+    func scriptSHA(_ script: RedisScript) throws(RedisError) -> String {
+        if let sha = scriptSHAs[script] { return sha }
+        return try loadScript(script)
+    }
+
+    /// SCRIPT LOAD, caching the returned SHA1.
+    func loadScript(_ script: RedisScript) throws(RedisError) -> String {
+        let reply = try command(["SCRIPT", "LOAD", script.source])
+        guard let sha = reply.string, !sha.isEmpty else {
+            throw RedisError(kind: .protocolError, message: "SCRIPT LOAD returned no SHA1")
+        }
+        scriptSHAs[script] = sha
+        return sha
+    }
+
+    static func evalSHAArgs(_ sha: String, keys: [String], args: [String]) -> [[UInt8]] {
+        var out: [[UInt8]] = [Array("EVALSHA".utf8), Array(sha.utf8), Array(String(keys.count).utf8)]
+        out.reserveCapacity(3 + keys.count + args.count)
+        for key in keys { out.append(Array(key.utf8)) }
+        for arg in args { out.append(Array(arg.utf8)) }
+        return out
+    }
+
+    static func isNoScript(_ reply: RedisReply) -> Bool {
+        reply.errorMessage?.hasPrefix("NOSCRIPT") ?? false
+    }
+}

@@ -1,0 +1,48 @@
+import AMQPClient
+
+/// A publishing connection with confirms that reconnects on demand. One owner thread.
+final class ConfirmedPublisher {
+    private let config: AMQPConfig
+    private var connection: AMQPConnection?
+    private let confirmTimeout: Duration
+
+    init(config: AMQPConfig, confirmTimeout: Duration = .seconds(10)) {
+        self.config = config
+        self.confirmTimeout = confirmTimeout
+    }
+
+    private func open() throws(AMQPError) -> AMQPConnection {
+        if let c = connection, c.isOpen { return c }
+        connection?.close()
+        connection = nil
+        let c = try AMQPConnection(config: config)
+        try c.enableConfirms()
+        connection = c
+        return c
+    }
+
+    func publish(exchange: String, routingKey: String, body: [UInt8], properties: AMQPProperties) throws(AMQPError) {
+        do {
+            try open().publish(exchange: exchange, routingKey: routingKey, body: body, properties: properties)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// Waits until everything published so far is confirmed.
+    func flush() throws(AMQPError) {
+        guard let c = connection else { return }
+        do {
+            try c.waitForConfirms(timeout: confirmTimeout)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    func close() {
+        connection?.close()
+        connection = nil
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+
+/// Bootstraps logging and metrics, then runs the consume loop and the metrics/health server
+/// until SIGTERM or SIGINT. Returns the process exit code.
+public enum WorkerMain {
+    public static func run(settings: WorkerSettings, logLevel: Logger.Level,
+                           makeProcessor: (Logger) throws -> BatchProcessor) async -> Int32 {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logLevel
+            return handler
+        }
+        var logger = Logger(label: "cost.\(settings.kind)")
+        logger[metadataKey: "instance"] = "\(settings.instance)"
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let health = HealthState()
+        do {
+            let processor = try makeProcessor(logger)
+            let loop = try ConsumeLoop(settings: settings, processor: processor, logger: logger,
+                                       metrics: WorkerMetrics(kind: settings.kind), health: health)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: ConsumerService(loop: loop),
+                      successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup),
+            ]
+            if let port = settings.metricsPort {
+                let log = logger
+                let host = settings.metricsHost
+                services.append(.init(service: ObservabilityServer.make(
+                    host: host, port: port, registry: registry, health: health, logger: logger,
+                    onBound: { log.info("metrics and health on http://\(host):\($0)/metrics /healthz /readyz") })))
+            }
+            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                          logger: logger))
+            try await group.run()
+            logger.info("exited cleanly")
+            return 0
+        } catch {
+            logger.critical("\(error)")
+            FileHandle.standardError.write(Data("cost-\(settings.kind): \(error)\n".utf8))
+            return 1
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import AMQPClient
+import AgentSDK
+import ArgumentParser
+import CostCore
+import CostStore
+import Foundation
+import Logging
+import PersistKit
+import PostgresClient
+import WorkerRuntime
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure throughput against a raw baseline measured in the same run.",
+        discussion: """
+            Runs in a scratch database (<db>_bench, dropped and re-created) and a scratch queue, so it leaves \
+            the system's data alone. Build with -c release for meaningful numbers:
+              swift build -c release && .build/release/costctl bench persist --events 200000
+            """,
+        subcommands: [PersistBench.self])
+}
+
+struct PersistBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "persist",
+        abstract: "Drain a pre-filled queue through the persist worker's code; compare with raw COPY + INSERT … ON CONFLICT.")
+
+    @Option(help: "Events to pre-fill and drain.")
+    var events: Int = 200_000
+
+    @Option(name: .customLong("batch-size"), help: "Worker batch size.")
+    var batchSize: Int = 1000
+
+    @Option(help: "Pricing catalog to load into the scratch database.")
+    var catalog: String = "ops/pricing/catalog.json"
+
+    @Option(name: .customLong("e2e-rate"), help: "Also run the end-to-end check at this publish rate (events/s; 0 = skip).")
+    var e2eRate: Int = 5000
+
+    @Option(name: .customLong("e2e-seconds"), help: "Length of the end-to-end check.")
+    var e2eSeconds: Double = 20
+
+    func run() throws {
+        installInterruptHandler()
+        let adminURL = try CLIEnvironment.value("COST_ADMIN_AMQP_URL", purpose: "the RabbitMQ admin URL")
+        let benchDB = try BenchDatabase.create(from: try CLIEnvironment.value("COST_PG_URL", purpose: "the PostgreSQL URL"),
+                                               catalog: catalog)
+        let queue = "cost.bench.persist"
+        let admin = try AMQPConnection(config: try AMQPConfig(url: adminURL))
+        defer { _ = try? admin.deleteQueue(queue); admin.close() }
+        try admin.declareQueue(queue, arguments: ["x-queue-type": .string("quorum")])
+        try admin.purgeQueue(queue)
+
+        // 1. Pre-fill.
+        var options = UsagePublisher.Options()
+        options.exchange = ""
+        options.routingKeyOverride = queue
+        options.bufferLimit = events + 1
+        let publisher = try UsagePublisher(url: adminURL, options: options, clock: SystemClock.now)
+        var fleet = SimulatedFleet(agents: 200, seed: 7, runID: "bench-\(SystemClock.unixMilliseconds)")
+        progress("pre-filling \(queue) with \(events) events…")
+        let fill = try drive(publisher: publisher, fleet: &fleet, rate: 1_000_000, count: events, duration: nil, quiet: true)
+        guard publisher.flush(timeout: .seconds(120)) else { throw ValidationError("the broker did not confirm the pre-fill") }
+        progress("pre-filled in \(String(format: "%.1f", fill.seconds)) s")
+
+        // 2. Drain through the persist worker's code.
+        let drain = try BenchWorker.drain(queue: queue, adminURL: adminURL, postgresURL: benchDB.url,
+                                          expected: events, batchSize: batchSize)
+        let rate = Double(events) / drain
+        progress("persist drained \(events) events in \(String(format: "%.2f", drain)) s")
+
+        // 3. Raw baseline: the same rows straight into PostgreSQL, no broker, no worker.
+        var baselineFleet = SimulatedFleet(agents: 200, seed: 7, runID: "baseline-\(SystemClock.unixMilliseconds)")
+        let baseline = try BenchDatabase.baseline(url: benchDB.url, fleet: &baselineFleet, rows: events)
+        let baselineRate = Double(events) / baseline
+        print("persist: \(Int(rate)) events/s   baseline COPY+INSERT…ON CONFLICT: \(Int(baselineRate)) rows/s   "
+              + "ratio \(String(format: "%.2f", rate / baselineRate)) (target ≥ 0.70)")
+
+        // 4. End to end: publish with confirms at a steady rate, measure publish-to-stored lag.
+        if e2eRate > 0 {
+            let lag = try BenchWorker.endToEnd(queue: queue, adminURL: adminURL, postgresURL: benchDB.url,
+                                               rate: e2eRate, seconds: e2eSeconds)
+            print("end to end at \(e2eRate) events/s for \(Int(e2eSeconds)) s: \(lag.count) stored, "
+                  + "publish-to-stored lag p50 \(lag.p50) ms, p99 \(lag.p99) ms, max \(lag.max) ms (target p99 < 1000 ms)")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import AMQPClient
+import AgentSDK
+import ArgumentParser
+import CostCore
+import Foundation
+import Logging
+import PersistKit
+import PostgresClient
+import WorkerRuntime
+
+/// Runs the persist worker's consume loop in-process against a scratch queue.
+enum BenchWorker {
+    static func start(queue: String, adminURL: String, postgresURL: String, batchSize: Int) throws -> (ConsumeLoop, Thread) {
+        var logger = Logger(label: "bench.persist")
+        logger.logLevel = .warning
+        let settings = WorkerSettings(kind: "persist", instance: "bench", amqpURL: adminURL, postgresURL: postgresURL,
+                                      queue: queue, declareTopology: false, batchSize: batchSize)
+        let loop = try ConsumeLoop(settings: settings, processor: PersistProcessor(postgresURL: postgresURL, logger: logger),
+                                   logger: logger, metrics: WorkerMetrics(kind: "persist"), health: HealthState())
+        let thread = Thread { try? loop.run() }
+        thread.start()
+        return (loop, thread)
+    }
+
+    /// Seconds from start until `expected` events are stored.
+    static func drain(queue: String, adminURL: String, postgresURL: String, expected: Int, batchSize: Int) throws -> Double {
+        let db = try PGConnection(url: postgresURL, applicationName: "costctl-bench")
+        defer { db.close() }
+        let started = ContinuousClock.now
+        let (loop, _) = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: batchSize)
+        defer { loop.requestStop() }
+        var lastPrint = started
+        while !interrupted.load(ordering: .relaxed) {
+            let stored = Int(try db.query("SELECT count(*) AS n FROM cost_event_ids")[0, "n"] ?? "0") ?? 0
+            if stored >= expected { break }
+            if ContinuousClock.now - lastPrint > .seconds(2) {
+                progress("stored \(stored)/\(expected)")
+                lastPrint = ContinuousClock.now
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return seconds(ContinuousClock.now - started)
+    }
+
+    static func endToEnd(queue: String, adminURL: String, postgresURL: String, rate: Int, seconds duration: Double) throws
+        -> (count: Int, p50: Int, p99: Int, max: Int) {
+        let (loop, _) = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: 1000)
+        defer { loop.requestStop() }
+        var options = UsagePublisher.Options()
+        options.exchange = ""
+        options.routingKeyOverride = queue
+        let publisher = try UsagePublisher(url: adminURL, options: options, clock: SystemClock.now)
+        let run = "e2e-\(SystemClock.unixMilliseconds)"
+        var fleet = SimulatedFleet(agents: 200, seed: 11, runID: run)
+        progress("publishing at \(rate)/s for \(Int(duration)) s with confirms…")
+        let sent = try drive(publisher: publisher, fleet: &fleet, rate: rate, count: nil, duration: duration, quiet: false)
+        _ = publisher.flush(timeout: .seconds(30))
+        let db = try PGConnection(url: postgresURL, applicationName: "costctl-bench")
+        defer { db.close() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        var stored = 0
+        while ContinuousClock.now < deadline {
+            stored = Int(try db.query("SELECT count(*) AS n FROM cost_tracking WHERE event_id LIKE $1", [run + "-%"])[0, "n"] ?? "0") ?? 0
+            if stored >= sent.published { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let r = try db.query("""
+            SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_disc(0.99) WITHIN GROUP (ORDER BY ms) AS p99,
+                   max(ms) AS max
+            FROM (SELECT extract(epoch FROM recorded_at - occurred_at) * 1000 AS ms FROM cost_tracking WHERE event_id LIKE $1) t
+            """, [run + "-%"])
+        func ms(_ c: String) -> Int { Int(Double(r[0, c] ?? "0") ?? 0) }
+        return (stored, ms("p50"), ms("p99"), ms("max"))
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
