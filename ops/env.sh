@@ -12,6 +12,12 @@ COST_RABBIT_NODE="${COST_RABBIT_NODE:-costtracker@localhost}"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 RABBIT_BIN="${RABBIT_BIN:-/usr/lib/rabbitmq/bin}"
 
+# The Swift toolchain, where the usual installs put it.
+if ! command -v swift >/dev/null 2>&1; then
+  for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do [ -x "$d/swift" ] && PATH="$d:$PATH"; done
+  export PATH
+fi
+
 log() { printf '[ops] %s\n' "$*" >&2; }
 die() { printf '[ops] error: %s\n' "$*" >&2; exit 1; }
 

@@ -14,8 +14,11 @@ public struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("redis-url"), help: "Redis URL, redis://:password@host:port/db (env COST_REDIS_URL).")
     public var redisURL: String?
 
-    @Option(help: "Queue to consume (env COST_QUEUE; default cost.usage.<kind>).")
+    @Option(help: "Queue to consume (env COST_QUEUE; default cost.usage.<kind>). A queue other than the default is not declared: it must exist.")
     public var queue: String?
+
+    @Option(name: .customLong("dead-letter-key"), help: "Routing key of rejected messages on cost.dlx (env COST_DEAD_LETTER_KEY; default <kind>).")
+    public var deadLetterKey: String?
 
     @Option(help: "Unacked messages the broker may hand this instance (env COST_PREFETCH; default 2000).")
     public var prefetch: UInt16?
@@ -76,6 +79,8 @@ public struct WorkerOptions: ParsableArguments {
         return WorkerSettings(
             kind: kind, instance: pick(instance, "COST_INSTANCE") ?? "\(kind)-\(ProcessInfo.processInfo.processIdentifier)",
             amqpURL: amqp, postgresURL: pg, redisURL: redis, queue: pick(queue, "COST_QUEUE"),
+            deadLetterRoutingKey: pick(deadLetterKey, "COST_DEAD_LETTER_KEY"),
+            declareTopology: (pick(queue, "COST_QUEUE") ?? Topology.queue(for: kind)) == Topology.queue(for: kind),
             prefetch: prefetchValue, batchSize: batch, batchMaxWait: .milliseconds(wait),
             metricsHost: pick(metricsHost, "COST_METRICS_HOST") ?? "127.0.0.1", metricsPort: port < 0 ? nil : port)
     }

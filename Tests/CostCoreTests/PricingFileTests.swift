@@ -117,7 +117,7 @@ struct PricingFileTests {
         "together_ai/meta-llama/Llama-3-8b": {
             "input_cost_per_token": 1.234567e-13,
             "output_cost_per_token": 2e-07,
-            "litellm_provider": "Together AI",
+            "litellm_provider": "together_ai",
             "mode": "completion"
         },
         "no-output-price": {
@@ -135,7 +135,7 @@ struct PricingFileTests {
         let result = try PricingFile.parseLiteLLM(Array(Self.liteLLM.utf8), effectiveFrom: from)
         let byModel = Dictionary(uniqueKeysWithValues: result.prices.map { ($0.model, $0) })
         #expect(byModel.keys.sorted() == [
-            "Llama-3-8b", "claude-3-5-haiku-20241022", "codestral-latest", "deepseek-chat",
+            "meta-llama/Llama-3-8b", "claude-3-5-haiku-20241022", "codestral-latest", "deepseek-chat",
             "gemini-2.5-flash-preview-04-17", "gpt-4o",
         ].sorted())
         #expect(byModel["gpt-4o"] == ModelPrice(
@@ -149,9 +149,9 @@ struct PricingFileTests {
         #expect(byModel["deepseek-chat"]?.provider == "deepseek")
         #expect(byModel["deepseek-chat"]?.cacheRead == mtok("0.07"))
         #expect(byModel["codestral-latest"]?.provider == "mistral")
-        #expect(byModel["Llama-3-8b"]?.provider == "together-ai")
+        #expect(byModel["meta-llama/Llama-3-8b"]?.provider == "together_ai")
         // 1.234567e-13 USD is 0.1234567 picodollars: rounded to 0 and reported.
-        #expect(byModel["Llama-3-8b"]?.input == .zero)
+        #expect(byModel["meta-llama/Llama-3-8b"]?.input == .zero)
         #expect(result.rounded == ["together_ai/meta-llama/Llama-3-8b"])
         let skipped = Dictionary(uniqueKeysWithValues: result.skipped.map { ($0.model, $0.reason) })
         #expect(Set(skipped.keys) == ["sample_spec", "text-embedding-3-small", "dall-e-3", "no-output-price"])
