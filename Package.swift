@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "CostCore", targets: ["CostCore"]),
         .library(name: "AgentSDK", targets: ["AgentSDK"]),
         .executable(name: "cost-persist", targets: ["PersistWorker"]),
+        .executable(name: "cost-budget", targets: ["BudgetWorker"]),
         .executable(name: "costctl", targets: ["costctl"]),
     ],
     dependencies: [
@@ -17,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
     ],
     targets: [
         // Pure core: no C, no I/O, no clock or environment reads.
@@ -49,19 +51,27 @@ let package = Package(
         // The persist worker's logic, a library so costctl's benchmark runs the same code.
         .target(name: "PersistKit", dependencies: ["WorkerRuntime", "CostStore", "CostCore"]),
 
+        // The budget worker's logic: exact counters in Redis, tier alerts, webhooks, rebuild.
+        .target(name: "BudgetKit", dependencies: [
+            "WorkerRuntime", "CostStore", "CostCore", "RedisClient",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
         // What agents link: publisher with confirms and a local buffer.
         .target(name: "AgentSDK", dependencies: ["CostCore", "AMQPClient"]),
 
         .executableTarget(name: "PersistWorker", dependencies: ["PersistKit", "WorkerRuntime"], path: "Workers/persist"),
+        .executableTarget(name: "BudgetWorker", dependencies: ["BudgetKit", "WorkerRuntime"], path: "Workers/budget"),
         .executableTarget(name: "costctl", dependencies: [
-            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "AgentSDK", "AMQPClient", "PostgresClient",
+            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "RedisClient", "AgentSDK", "AMQPClient", "PostgresClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CostCoreTests", dependencies: ["CostCore"]),
-        .testTarget(name: "ClientTests", dependencies: ["AMQPClient", "RedisClient", "PostgresClient"]),
+        .testTarget(name: "ClientTests", dependencies: ["AMQPClient", "RedisClient", "PostgresClient", "AgentSDK", "CostCore"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "AgentSDK", "AMQPClient", "RedisClient", "PostgresClient",
+            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "AgentSDK", "AMQPClient", "RedisClient",
+            "PostgresClient",
         ]),
     ]
 )

@@ -82,12 +82,14 @@ struct JSONReader {
         guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         index += 1  // {
         var members: [(String, JSONValue)] = []
+        members.reserveCapacity(8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             return .object(members)
         }
-        var keys: Set<String>? = nil  // only for large objects
+        var keyHashes: [UInt64] = []
+        var firstIndexByHash: [UInt64: Int]? = nil  // only for large objects
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
@@ -95,7 +97,7 @@ struct JSONReader {
             }
             let keyOffset = index
             let key = try parseString()
-            if try isDuplicate(key, in: members, keys: &keys) {
+            if isDuplicate(key, in: members, hashes: &keyHashes, index: &firstIndexByHash) {
                 throw JSONParseError(offset: keyOffset, message: "duplicate key \(key)")
             }
             skipWhitespace()
@@ -117,28 +119,33 @@ struct JSONReader {
         }
     }
 
-    /// Linear scan for small objects; a set (of keys as UTF-8 byte strings) beyond 16 members.
+    /// Duplicate keys are compared byte for byte (Swift's String equality would treat
+    /// canonically equivalent keys as equal). A 64-bit FNV-1a hash of each key's UTF-8 bytes
+    /// narrows the search: a linear scan over hashes for small objects, a dictionary beyond 32.
     private func isDuplicate(
-        _ key: String, in members: [(String, JSONValue)], keys: inout Set<String>?
-    ) throws(JSONParseError) -> Bool {
-        if members.count < 16 {
-            for (existing, _) in members where existing.utf8.elementsEqual(key.utf8) { return true }
+        _ key: String, in members: [(String, JSONValue)], hashes: inout [UInt64], index: inout [UInt64: Int]?
+    ) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        FieldText.withBytes(key) { bytes in
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        }
+        defer { hashes.append(hash) }
+        func sameKey(_ position: Int) -> Bool { members[position].0.utf8.elementsEqual(key.utf8) }
+        if hashes.count < 32 {
+            for (position, existing) in hashes.enumerated() where existing == hash && sameKey(position) { return true }
             return false
         }
-        // Swift's String equality is canonical equivalence; compare exact bytes instead by
-        // keying the set on a byte-preserving representation.
-        if keys == nil {
-            keys = Set(members.map { Self.byteKey($0.0) })
+        if index == nil {
+            var built: [UInt64: Int] = [:]
+            for (position, existing) in hashes.enumerated() where built[existing] == nil { built[existing] = position }
+            index = built
         }
-        return !keys!.insert(Self.byteKey(key)).inserted
-    }
-
-    /// A representation whose Swift equality is byte equality: each UTF-8 byte as a scalar
-    /// in U+0100...U+01FF (no two such strings are canonically equivalent unless identical).
-    private static func byteKey(_ key: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        for byte in key.utf8 { scalars.append(Unicode.Scalar(UInt16(0x100) + UInt16(byte))!) }
-        return String(scalars)
+        if index![hash] == nil {
+            index![hash] = hashes.count
+            return false
+        }
+        // Same hash seen before (a collision is rare): compare with every member that has it.
+        return hashes.indices.contains { hashes[$0] == hash && sameKey($0) }
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {

@@ -1,6 +1,6 @@
 /// A JSON value from a strict parser. Numbers keep their literal text, so nothing is lost
 /// to binary floats; objects keep their member order (duplicate keys are rejected by the parser).
-public indirect enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The literal text, valid JSON number grammar ("12", "-0.5", "2.5e-06").

@@ -23,8 +23,8 @@ extension Timestamp {
             }
             return value
         }
-        func isByte(_ index: Int, _ expected: Character) -> Bool {
-            bytes[index] == expected.asciiValue!
+        func isByte(_ index: Int, _ expected: Unicode.Scalar) -> Bool {
+            bytes[index] == UInt8(ascii: expected)
         }
         guard let year = number(0, 4), isByte(4, "-"),
               let month = number(5, 2), isByte(7, "-"),

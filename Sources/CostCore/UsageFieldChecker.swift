@@ -72,7 +72,7 @@ struct UsageFieldChecker {
             return nil
         }
         guard case .number(let text) = value,
-              !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") })
+              FieldText.allBytes(text, { $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") })
         else {
             let got = value.numberText.map { "number \($0)" } ?? value.typeName
             fail(field, Violation.Rule.type, "\(field) must be a JSON integer such as 1200, got \(got)")

@@ -66,6 +66,7 @@ public final class PersistProcessor: BatchProcessor {
 
     public func housekeeping(context: WorkerContext) throws {
         if SystemClock.unixMilliseconds - catalogLoadedAtMs >= catalogRefreshMs { try reloadCatalog() }
+        try recorder?.foldAggregates()
         try sendUnpricedAlerts(context: context)
     }
 

@@ -26,6 +26,15 @@ public final class ConsumeLoop: @unchecked Sendable {
     private var lastHousekeeping: Int64 = 0
     private let context: WorkerContext
     public var housekeepingIntervalMs: Int64 = 2000
+    /// Where the loop's time went (reported when it stops): waiting for and receiving
+    /// messages, decoding, the processor's commit, dead-lettering and acking.
+    private var spent: [String: Duration] = ["receive": .zero, "decode": .zero, "commit": .zero, "ack": .zero]
+
+    private func measure<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
+        let start = ContinuousClock.now
+        defer { spent[phase, default: .zero] += ContinuousClock.now - start }
+        return try body()
+    }
 
     /// Thrown inside the loop when a stop was requested and the batch in hand could not be
     /// committed within the grace period: it is left unacked for redelivery.
@@ -61,7 +70,7 @@ public final class ConsumeLoop: @unchecked Sendable {
         while !stopping {
             do {
                 try connectIfNeeded()
-                let deliveries = try collectBatch()
+                let deliveries = try measure("receive") { try collectBatch() }
                 housekeepingIfDue(idle: deliveries.isEmpty)
                 if !deliveries.isEmpty { try handle(deliveries) }
                 backoff.reset()
@@ -81,7 +90,7 @@ public final class ConsumeLoop: @unchecked Sendable {
                 SystemClock.sleep(pause) { stopping }
             }
         }
-        logger.info("stopped consuming")
+        logger.info("stopped consuming", metadata: spent.mapValues { "\($0)" })
     }
 
     private func connectIfNeeded() throws {
@@ -124,6 +133,7 @@ public final class ConsumeLoop: @unchecked Sendable {
         var rejected: [(AMQPDelivery, [Violation])] = []
         var byTag: [UInt64: AMQPDelivery] = [:]
         valid.reserveCapacity(deliveries.count)
+        let decodeStart = ContinuousClock.now
         for d in deliveries {
             switch UsageEventDecoder.decode(d.body, now: now) {
             case .success(let event):
@@ -134,15 +144,18 @@ public final class ConsumeLoop: @unchecked Sendable {
                 rejected.append((d, list.violations))
             }
         }
+        spent["decode", default: .zero] += ContinuousClock.now - decodeStart
         metrics.received.increment(by: deliveries.count)
-        for (event, error) in try processIsolatingFailures(valid) {
+        for (event, error) in try measure("commit", { try processIsolatingFailures(valid) }) {
             logger.error("event rejected by the processor", metadata: ["event_id": "\(event.event.eventID)", "error": "\(error)"])
             if let d = byTag[event.deliveryTag] {
                 rejected.append((d, [Violation(field: "$", rule: "processing_failed", message: "\(error)")]))
             }
         }
-        try deadLetter(rejected)
-        try consumer?.ack(deliveries[deliveries.count - 1].deliveryTag, multiple: true)
+        try measure("ack") {
+            try deadLetter(rejected)
+            try consumer?.ack(deliveries[deliveries.count - 1].deliveryTag, multiple: true)
+        }
 
         let committedMs = SystemClock.unixMilliseconds
         for e in valid { if let p = e.publishedAtMs, committedMs >= p { metrics.lag.recordMilliseconds(committedMs - p) } }

@@ -21,14 +21,17 @@ public enum WorkerMain {
 
         let health = HealthState()
         do {
-            let processor = try makeProcessor(logger)
-            let loop = try ConsumeLoop(settings: settings, processor: processor, logger: logger,
-                                       metrics: WorkerMetrics(kind: settings.kind), health: health)
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-                .init(service: ConsumerService(loop: loop),
-                      successTerminationBehavior: .gracefullyShutdownGroup,
-                      failureTerminationBehavior: .gracefullyShutdownGroup),
-            ]
+            let metrics = WorkerMetrics(kind: settings.kind)
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            for index in 0..<max(1, settings.loops) {
+                var loopLogger = logger
+                loopLogger[metadataKey: "loop"] = "\(index)"
+                let loop = try ConsumeLoop(settings: settings, processor: try makeProcessor(loopLogger), logger: loopLogger,
+                                           metrics: metrics, health: health)
+                services.append(.init(service: ConsumerService(loop: loop),
+                                      successTerminationBehavior: .gracefullyShutdownGroup,
+                                      failureTerminationBehavior: .gracefullyShutdownGroup))
+            }
             if let port = settings.metricsPort {
                 let log = logger
                 let host = settings.metricsHost

@@ -29,6 +29,9 @@ public struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("batch-wait-ms"), help: "Longest wait to fill a batch, in ms (env COST_BATCH_WAIT_MS; default 50).")
     public var batchWaitMs: Int?
 
+    @Option(help: "Consume loops in this process, each with its own connections (env COST_LOOPS; default 2).")
+    public var loops: Int?
+
     @Option(name: .customLong("metrics-port"), help: "Port of /metrics, /healthz, /readyz; 0 = any free port, -1 = off (env COST_METRICS_PORT).")
     public var metricsPort: Int?
 
@@ -76,12 +79,14 @@ public struct WorkerOptions: ParsableArguments {
         let wait = try number(batchWaitMs, "COST_BATCH_WAIT_MS", 50)
         guard (0...60_000).contains(wait) else { throw ValidationError("batch wait must be 0…60000 ms, got \(wait)") }
         let port = try number(metricsPort, "COST_METRICS_PORT", defaultMetricsPort)
+        let loopCount = try number(loops, "COST_LOOPS", 2)
+        guard (1...32).contains(loopCount) else { throw ValidationError("loops must be 1…32, got \(loopCount)") }
         return WorkerSettings(
             kind: kind, instance: pick(instance, "COST_INSTANCE") ?? "\(kind)-\(ProcessInfo.processInfo.processIdentifier)",
             amqpURL: amqp, postgresURL: pg, redisURL: redis, queue: pick(queue, "COST_QUEUE"),
             deadLetterRoutingKey: pick(deadLetterKey, "COST_DEAD_LETTER_KEY"),
             declareTopology: (pick(queue, "COST_QUEUE") ?? Topology.queue(for: kind)) == Topology.queue(for: kind),
-            prefetch: prefetchValue, batchSize: batch, batchMaxWait: .milliseconds(wait),
+            prefetch: prefetchValue, batchSize: batch, batchMaxWait: .milliseconds(wait), loops: loopCount,
             metricsHost: pick(metricsHost, "COST_METRICS_HOST") ?? "127.0.0.1", metricsPort: port < 0 ? nil : port)
     }
 

@@ -24,6 +24,10 @@ public struct WorkerSettings: Sendable {
     /// After SIGTERM, how long a batch in hand may keep retrying before it is left unacked
     /// (the broker then redelivers it) and the worker exits.
     public var shutdownGrace: Duration
+    /// Consume loops in this process, each with its own broker and database connections,
+    /// competing on the queue like separate instances: one loop's database commit overlaps
+    /// another's decoding and pricing.
+    public var loops: Int
     /// Metrics and health endpoint; port 0 picks a free port, nil disables it.
     public var metricsHost: String
     public var metricsPort: Int?
@@ -32,7 +36,7 @@ public struct WorkerSettings: Sendable {
                 redisURL: String? = nil, queue: String? = nil, deadLetterRoutingKey: String? = nil,
                 declareTopology: Bool = true, prefetch: UInt16 = 2000, batchSize: Int = 1000,
                 batchMaxWait: Duration = .milliseconds(50), maxBackoff: Duration = .seconds(5),
-                shutdownGrace: Duration = .seconds(10), metricsHost: String = "127.0.0.1", metricsPort: Int? = nil) {
+                shutdownGrace: Duration = .seconds(10), loops: Int = 2, metricsHost: String = "127.0.0.1", metricsPort: Int? = nil) {
         self.kind = kind
         self.instance = instance
         self.amqpURL = amqpURL
@@ -46,6 +50,7 @@ public struct WorkerSettings: Sendable {
         self.batchMaxWait = batchMaxWait
         self.maxBackoff = maxBackoff
         self.shutdownGrace = shutdownGrace
+        self.loops = loops
         self.metricsHost = metricsHost
         self.metricsPort = metricsPort
     }

@@ -43,7 +43,7 @@ enum BenchDatabase {
         try db.execute(script: """
             DROP TABLE IF EXISTS bench_baseline;
             CREATE TABLE bench_baseline (LIKE cost_tracking INCLUDING DEFAULTS, PRIMARY KEY (event_id));
-            CREATE TEMP TABLE bench_stage (LIKE cost_tracking) ON COMMIT DELETE ROWS;
+            CREATE TEMP TABLE bench_stage (LIKE cost_tracking INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
             """)
         let catalog = try PricingStore(db: db).loadCatalog()
         var batches: [[[String?]]] = []

@@ -10,24 +10,33 @@ import WorkerRuntime
 
 /// Runs the persist worker's consume loop in-process against a scratch queue.
 enum BenchWorker {
-    static func start(queue: String, adminURL: String, postgresURL: String, batchSize: Int) throws -> (ConsumeLoop, Thread) {
+    /// The loops of one worker process (`loops` as `cost-persist --loops`).
+    struct Running {
+        let loops: [ConsumeLoop]
+        func requestStop() { loops.forEach { $0.requestStop() } }
+    }
+
+    static func start(queue: String, adminURL: String, postgresURL: String, batchSize: Int, loops: Int) throws -> Running {
         var logger = Logger(label: "bench.persist")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["COST_BENCH_VERBOSE"] == nil ? .warning : .info
         let settings = WorkerSettings(kind: "persist", instance: "bench", amqpURL: adminURL, postgresURL: postgresURL,
-                                      queue: queue, declareTopology: false, batchSize: batchSize)
-        let loop = try ConsumeLoop(settings: settings, processor: PersistProcessor(postgresURL: postgresURL, logger: logger),
-                                   logger: logger, metrics: WorkerMetrics(kind: "persist"), health: HealthState())
-        let thread = Thread { try? loop.run() }
-        thread.start()
-        return (loop, thread)
+                                      queue: queue, declareTopology: false, batchSize: batchSize, loops: loops)
+        let metrics = WorkerMetrics(kind: "persist")
+        let health = HealthState()
+        let running = try (0..<loops).map { _ in
+            try ConsumeLoop(settings: settings, processor: PersistProcessor(postgresURL: postgresURL, logger: logger),
+                            logger: logger, metrics: metrics, health: health)
+        }
+        for loop in running { Thread { try? loop.run() }.start() }
+        return Running(loops: running)
     }
 
     /// Seconds from start until `expected` events are stored.
-    static func drain(queue: String, adminURL: String, postgresURL: String, expected: Int, batchSize: Int) throws -> Double {
+    static func drain(queue: String, adminURL: String, postgresURL: String, expected: Int, batchSize: Int, loops: Int) throws -> Double {
         let db = try PGConnection(url: postgresURL, applicationName: "costctl-bench")
         defer { db.close() }
         let started = ContinuousClock.now
-        let (loop, _) = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: batchSize)
+        let loop = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: batchSize, loops: loops)
         defer { loop.requestStop() }
         var lastPrint = started
         while !interrupted.load(ordering: .relaxed) {
@@ -42,9 +51,9 @@ enum BenchWorker {
         return seconds(ContinuousClock.now - started)
     }
 
-    static func endToEnd(queue: String, adminURL: String, postgresURL: String, rate: Int, seconds duration: Double) throws
+    static func endToEnd(queue: String, adminURL: String, postgresURL: String, rate: Int, seconds duration: Double, loops: Int) throws
         -> (count: Int, p50: Int, p99: Int, max: Int) {
-        let (loop, _) = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: 1000)
+        let loop = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: 1000, loops: loops)
         defer { loop.requestStop() }
         var options = UsagePublisher.Options()
         options.exchange = ""

@@ -12,7 +12,8 @@ struct CostCTL: ParsableCommand {
               COST_AGENT_AMQP_URL  RabbitMQ agent user (fleet)
             Typical first run:  costctl migrate && costctl pricing import ops/pricing/catalog.json
             """,
-        subcommands: [MigrateCommand.self, PricingCommand.self, DLQCommand.self, FleetCommand.self,
+        subcommands: [MigrateCommand.self, PricingCommand.self, BudgetCommand.self, CreditsCommand.self, AlertsCommand.self,
+                      DLQCommand.self, FleetCommand.self,
                       StatusCommand.self, BenchCommand.self])
 }
 

@@ -158,8 +158,14 @@ struct UsageEventDecoderTests {
             }
         }
         #expect(decoded == 2000)
-        // Well under 20 µs in release builds; the bound is loose so debug builds pass too.
-        #expect(elapsed / 2000 < .microseconds(200), "per event: \(elapsed / 2000)")
+        // Release builds decode it in under 10 µs; debug builds are about ten times slower,
+        // and tests run in parallel, so the bounds leave room.
+        #if DEBUG
+        let bound = Duration.milliseconds(1)
+        #else
+        let bound = Duration.microseconds(20)
+        #endif
+        #expect(elapsed / 2000 < bound, "per event: \(elapsed / 2000)")
     }
 }
 
