@@ -32,8 +32,11 @@ public struct WorkerOptions: ParsableArguments {
     @Option(help: "Consume loops in this process, each with its own connections (env COST_LOOPS; default 2).")
     public var loops: Int?
 
-    @Option(name: .customLong("metrics-port"), help: "Port of /metrics, /healthz, /readyz; 0 = any free port, -1 = off (env COST_METRICS_PORT).")
+    @Option(name: .customLong("metrics-port"), help: "Port of /metrics, /healthz, /readyz; 0 = any free port (env COST_METRICS_PORT; -1 there = off).")
     public var metricsPort: Int?
+
+    @Flag(name: .customLong("no-metrics"), help: "Serve no metrics or health endpoint.")
+    public var noMetrics = false
 
     @Option(name: .customLong("metrics-host"), help: "Address the metrics endpoint binds (env COST_METRICS_HOST; default 127.0.0.1).")
     public var metricsHost: String?
@@ -87,7 +90,7 @@ public struct WorkerOptions: ParsableArguments {
             deadLetterRoutingKey: pick(deadLetterKey, "COST_DEAD_LETTER_KEY"),
             declareTopology: (pick(queue, "COST_QUEUE") ?? Topology.queue(for: kind)) == Topology.queue(for: kind),
             prefetch: prefetchValue, batchSize: batch, batchMaxWait: .milliseconds(wait), loops: loopCount,
-            metricsHost: pick(metricsHost, "COST_METRICS_HOST") ?? "127.0.0.1", metricsPort: port < 0 ? nil : port)
+            metricsHost: pick(metricsHost, "COST_METRICS_HOST") ?? "127.0.0.1", metricsPort: port < 0 || noMetrics ? nil : port)
     }
 
     public func resolvedLogLevel(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Logger.Level {

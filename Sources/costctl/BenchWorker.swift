@@ -13,42 +13,57 @@ enum BenchWorker {
     /// The loops of one worker process (`loops` as `cost-persist --loops`).
     struct Running {
         let loops: [ConsumeLoop]
+        let health: HealthState
         func requestStop() { loops.forEach { $0.requestStop() } }
+        /// Events the loops have processed and acked.
+        var processed: Int { Int(health.snapshot.stored) }
     }
 
     static func start(queue: String, adminURL: String, postgresURL: String, batchSize: Int, loops: Int) throws -> Running {
-        var logger = Logger(label: "bench.persist")
+        try start(kind: "persist", queue: queue, adminURL: adminURL, batchSize: batchSize, loops: loops) { logger in
+            PersistProcessor(postgresURL: postgresURL, logger: logger)
+        }
+    }
+
+    static func start(kind: String, queue: String, adminURL: String, batchSize: Int, loops: Int,
+                      processor: (Logger) -> BatchProcessor) throws -> Running {
+        var logger = Logger(label: "bench.\(kind)")
         logger.logLevel = ProcessInfo.processInfo.environment["COST_BENCH_VERBOSE"] == nil ? .warning : .info
-        let settings = WorkerSettings(kind: "persist", instance: "bench", amqpURL: adminURL, postgresURL: postgresURL,
-                                      queue: queue, declareTopology: false, batchSize: batchSize, loops: loops)
-        let metrics = WorkerMetrics(kind: "persist")
+        let settings = WorkerSettings(kind: kind, instance: "bench", amqpURL: adminURL, queue: queue,
+                                      declareTopology: false, batchSize: batchSize, loops: loops)
+        let metrics = WorkerMetrics(kind: kind)
         let health = HealthState()
         let running = try (0..<loops).map { _ in
-            try ConsumeLoop(settings: settings, processor: PersistProcessor(postgresURL: postgresURL, logger: logger),
-                            logger: logger, metrics: metrics, health: health)
+            try ConsumeLoop(settings: settings, processor: processor(logger), logger: logger, metrics: metrics, health: health)
         }
         for loop in running { Thread { try? loop.run() }.start() }
-        return Running(loops: running)
+        return Running(loops: running, health: health)
+    }
+
+    /// Seconds until the loops have processed `expected` events.
+    static func waitProcessed(_ running: Running, expected: Int, started: ContinuousClock.Instant) -> Double {
+        var lastPrint = started
+        while !interrupted.load(ordering: .relaxed) && running.processed < expected {
+            if ContinuousClock.now - lastPrint > .seconds(2) {
+                progress("processed \(running.processed)/\(expected)")
+                lastPrint = ContinuousClock.now
+            }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        return seconds(ContinuousClock.now - started)
     }
 
     /// Seconds from start until `expected` events are stored.
     static func drain(queue: String, adminURL: String, postgresURL: String, expected: Int, batchSize: Int, loops: Int) throws -> Double {
+        let started = ContinuousClock.now
+        let running = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: batchSize, loops: loops)
+        defer { running.requestStop() }
+        let elapsed = waitProcessed(running, expected: expected, started: started)
         let db = try PGConnection(url: postgresURL, applicationName: "costctl-bench")
         defer { db.close() }
-        let started = ContinuousClock.now
-        let loop = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: batchSize, loops: loops)
-        defer { loop.requestStop() }
-        var lastPrint = started
-        while !interrupted.load(ordering: .relaxed) {
-            let stored = Int(try db.query("SELECT count(*) AS n FROM cost_event_ids")[0, "n"] ?? "0") ?? 0
-            if stored >= expected { break }
-            if ContinuousClock.now - lastPrint > .seconds(2) {
-                progress("stored \(stored)/\(expected)")
-                lastPrint = ContinuousClock.now
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return seconds(ContinuousClock.now - started)
+        let stored = Int(try db.query("SELECT count(*) AS n FROM cost_event_ids")[0, "n"] ?? "0") ?? 0
+        guard stored == expected else { throw ValidationError("stored \(stored) events, expected \(expected)") }
+        return elapsed
     }
 
     static func endToEnd(queue: String, adminURL: String, postgresURL: String, rate: Int, seconds duration: Double, loops: Int) throws

@@ -2,6 +2,7 @@ import ArgumentParser
 import CostCore
 import CostStore
 import Foundation
+import PostgresClient
 import RedisClient
 import WorkerRuntime
 
@@ -81,29 +82,37 @@ struct BudgetCommand: ParsableCommand {
             defer { db.close() }
             let redis = ProcessInfo.processInfo.environment["COST_REDIS_URL"].flatMap { try? RedisConnection(config: RedisConfig(url: $0)) }
             defer { redis?.close() }
-            let store = BudgetStore(db: db)
-            let now = SystemClock.now()
-            var rows: [[String]] = []
-            for b in try store.budgets() {
-                let period = try b.period(containing: now)
-                let key = b.counterKey(for: period).spend
-                let spend: Nanodollars
-                if let redis, let v = try? redis.command(["GET", key]).int {
-                    spend = Nanodollars(v)
-                } else {
-                    spend = try store.recordedSpend(scope: b.scope, from: period.start, to: period.end)
-                }
-                let bp = SpendThresholds.utilizationBasisPoints(spend: spend, limit: b.limit)
-                let tier = b.tiers.last { SpendThresholds.hasReached(spend: spend, limit: b.limit, percent: $0) }
-                let projection = SpendProjection(spend: spend, period: period, now: now)
-                rows.append([b.id, period.key, "$" + spend.decimalString, "$" + b.limit.decimalString,
-                             String(format: "%d.%02d %%", bp / 100, bp % 100), tier.map { "\($0) %" } ?? "-",
-                             projection.map { "$" + $0.projectedSpend.decimalString + ($0.projectedToExceed(limit: b.limit) ? " (exceeds)" : "") } ?? "too early"])
-            }
+            let rows = try budgetStatusRows(db: db, redis: redis)
             if rows.isEmpty { print("no budgets yet: see `costctl budget set --help`"); return }
             printTable(["budget", "period", "spend", "limit", "used", "tier", "projected"], rows)
         }
     }
+}
+
+/// One row per budget: its current period's spend (from the Redis counter when reachable,
+/// else summed from PostgreSQL), limit, utilization, highest tier reached and projection.
+func budgetStatusRows(db: PGConnection, redis: RedisConnection?) throws -> [[String]] {
+    let store = BudgetStore(db: db)
+    let now = SystemClock.now()
+    var rows: [[String]] = []
+    for b in try store.budgets() {
+        let period = try b.period(containing: now)
+        let key = b.counterKey(for: period).spend
+        let spend: Nanodollars
+        if let redis, let v = try? redis.command(["GET", key]) {
+            spend = Nanodollars(v.int ?? 0)
+        } else {
+            spend = try store.recordedSpend(scope: b.scope, from: period.start, to: period.end)
+        }
+        let bp = SpendThresholds.utilizationBasisPoints(spend: spend, limit: b.limit)
+        let tier = b.tiers.last { SpendThresholds.hasReached(spend: spend, limit: b.limit, percent: $0) }
+        let projection = SpendProjection(spend: spend, period: period, now: now)
+        rows.append([b.id, period.key, "$" + spend.decimalString, "$" + b.limit.decimalString,
+                     String(format: "%d.%02d %%", bp / 100, bp % 100), tier.map { "\($0) %" } ?? "-",
+                     projection.map { "$" + $0.projectedSpend.decimalString + ($0.projectedToExceed(limit: b.limit) ? " (exceeds)" : "") }
+                         ?? "too early"])
+    }
+    return rows
 }
 
 func parseTiers(_ text: String) throws -> [Int] {

@@ -2,6 +2,7 @@ import AMQPClient
 import ArgumentParser
 import Foundation
 import PostgresClient
+import RedisClient
 import WorkerRuntime
 
 struct StatusCommand: ParsableCommand {
@@ -19,7 +20,8 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let amqp = try CLIEnvironment.adminAMQP()
         let db = try CLIEnvironment.postgres()
-        defer { amqp.close(); db.close() }
+        let redis = ProcessInfo.processInfo.environment["COST_REDIS_URL"].flatMap { try? RedisConnection(config: RedisConfig(url: $0)) }
+        defer { amqp.close(); db.close(); redis?.close() }
         var previous: (events: Int64, at: Date)?
         repeat {
             let totals = try db.query("""
@@ -51,6 +53,12 @@ struct StatusCommand: ParsableCommand {
             print("stored events: \(events)   store rate: \(rate)/s   total cost: $\(totals[0, "cost"] ?? "0")")
             print("sessions: \(totals[0, "sessions"] ?? "0")   unpriced events: \(totals[0, "unpriced"] ?? "0") "
                   + "(\(totals[0, "unpriced_models"] ?? "0") model(s) without a catalog price)")
+            if let budgets = try? budgetStatusRows(db: db, redis: redis), !budgets.isEmpty {
+                print("")
+                printTable(["budget", "period", "spend", "limit", "used", "tier", "projected"], budgets)
+            }
+            let alerts = try? db.query("SELECT count(*) FILTER (WHERE state = 'open') AS open, count(*) AS total FROM cost_alerts")
+            if let alerts { print("\nalerts: \(alerts[0, "open"] ?? "0") open of \(alerts[0, "total"] ?? "0") (costctl alerts list)") }
             if watch { Thread.sleep(forTimeInterval: max(0.2, interval)) }
         } while watch
     }

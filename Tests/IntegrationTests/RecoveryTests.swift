@@ -52,6 +52,20 @@ extension PersistIntegration {
             let events = TestEvents.fleet(count: 15_000, runID: "it3-\(IntegrationEnvironment.uniqueSuffix())", seed: 11)
             try queues.publish(TestEvents.messages(events))
 
+            let cluster = PostgresServerControl.folder.appendingPathComponent("data/PG_VERSION")
+            try #require(FileManager.default.fileExists(atPath: cluster.path),
+                         "no PostgreSQL cluster at \(cluster.path): set COST_DATA as ops/servers had it, \(IntegrationEnvironment.missingServersHint)")
+
+            // Other test targets (ClientTests) may use this server in parallel and the outage
+            // would break them: wait (at most 30 s) for 3 s without any of their sessions.
+            let serverURL = try IntegrationEnvironment.pgURL()
+            let politeDeadline = ContinuousClock.now + .seconds(30)
+            var quietSince = ContinuousClock.now
+            while ContinuousClock.now - quietSince < .seconds(3) && ContinuousClock.now < politeDeadline {
+                if PostgresServerControl.foreignSessions(serverURL: serverURL) > 0 { quietSince = ContinuousClock.now }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+
             let worker = try WorkerProcess(
                 name: "persist-outage", amqpURL: try IntegrationEnvironment.adminAMQPURL(), pgURL: db.url,
                 arguments: ["--queue", queues.queue, "--dead-letter-key", queues.deadLetterKey, "--batch-size", "200"])
@@ -61,16 +75,6 @@ extension PersistIntegration {
                 return (stored >= 1_000, "stored \(stored)")
             }
 
-            // Give other suites' PostgreSQL sessions a moment to finish: the outage would break them.
-            let serverURL = try IntegrationEnvironment.pgURL()
-            let politeDeadline = ContinuousClock.now + .seconds(15)
-            while PostgresServerControl.foreignSessions(serverURL: serverURL) > 0 && ContinuousClock.now < politeDeadline {
-                try await Task.sleep(for: .milliseconds(200))
-            }
-
-            let cluster = PostgresServerControl.folder.appendingPathComponent("data/PG_VERSION")
-            try #require(FileManager.default.fileExists(atPath: cluster.path),
-                         "no PostgreSQL cluster at \(cluster.path): set COST_DATA as ops/servers had it, \(IntegrationEnvironment.missingServersHint)")
             defer { PostgresServerControl.ensureRunning() }
             let stop = try PostgresServerControl.stop()
             try #require(stop.status == 0, "pg_ctl stop failed: \(stop.combined)")

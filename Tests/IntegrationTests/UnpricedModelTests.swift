@@ -21,11 +21,13 @@ extension PersistIntegration {
 
             let runID = "it7-\(IntegrationEnvironment.uniqueSuffix())"
             let now = TestEvents.now()
-            let events = (0..<6).map { i in
-                UsageEvent(eventID: "\(runID)-\(i)", occurredAt: now.adding(seconds: Int64(-60 + i)),
-                           sessionID: "sess-\(runID)", agentID: "agent-unpriced", provider: "openai", model: "no-such-model",
-                           inputTokens: 10_000 + Int64(i), outputTokens: 2_000,
-                           reportedCost: i % 2 == 0 ? Nanodollars(250_000_000) : nil)
+            var events: [UsageEvent] = []
+            for i in 0..<6 {
+                let reported: Nanodollars? = i % 2 == 0 ? Nanodollars(250_000_000) : nil
+                events.append(UsageEvent(
+                    eventID: "\(runID)-\(i)", occurredAt: now.adding(seconds: Int64(i - 60)),
+                    sessionID: "sess-\(runID)", agentID: "agent-unpriced", provider: "openai", model: "no-such-model",
+                    inputTokens: 10_000 + Int64(i), outputTokens: 2_000, reportedCost: reported))
             }
             let worker = try WorkerProcess(
                 name: "persist-unpriced", amqpURL: try IntegrationEnvironment.adminAMQPURL(), pgURL: db.url,
@@ -44,7 +46,8 @@ extension PersistIntegration {
                 try #require(row.rows.count == 1, "\(event.eventID) stored once")
                 let expected = CostCalculator.price(event, catalog: catalog)
                 #expect(expected.cost > .zero)
-                #expect(row.rows[0][0] == (event.reportedCost == nil ? "fallback" : "reported"), "\(event.eventID) cost_source")
+                let source: String = event.reportedCost == nil ? "fallback" : "reported"
+                #expect(row.rows[0][0] == source, "\(event.eventID) cost_source")
                 #expect(row.rows[0][1] == expected.cost.decimalString, "\(event.eventID) cost")
                 #expect(row.rows[0][2] == "true", "\(event.eventID) is marked unpriced")
             }

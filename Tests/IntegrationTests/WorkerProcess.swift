@@ -31,7 +31,9 @@ final class WorkerProcess {
         environment["COST_AMQP_URL"] = amqpURL
         environment["COST_PG_URL"] = pgURL
         process.executableURL = try IntegrationEnvironment.executable("cost-persist")
-        process.arguments = arguments + ["--instance", name, "--metrics-port=\(metricsPort.map(String.init) ?? "-1")"]
+        // -1 (off) goes through the environment: as a flag value it would read as an option.
+        environment["COST_METRICS_PORT"] = metricsPort.map(String.init) ?? "-1"
+        process.arguments = arguments + ["--instance", name]
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: logFile)

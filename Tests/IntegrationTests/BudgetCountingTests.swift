@@ -1,0 +1,180 @@
+import CostCore
+import Foundation
+import Testing
+
+extension BudgetIntegration {
+    /// The counters are exact: however events are redelivered, whichever instance counts
+    /// them, whether an instance dies mid-batch or Redis loses its data, each counter ends at
+    /// the sum PostgreSQL recorded for its scope and period, to the nanodollar.
+    @Suite(.serialized, .timeLimit(.minutes(8)))
+    struct BudgetCountingTests {
+        @Test("4 budget workers, 5 % redeliveries, one killed with -9 mid-stream: every counter equals PostgreSQL's sum to the nanodollar, every tier alert fires once")
+        func fourInstancesOneKilled() async throws {
+            let stage = try BudgetStage(redisDatabase: 1, withPersist: true)
+            defer { stage.tearDown() }
+            let suffix = IntegrationEnvironment.uniqueSuffix()
+            let events = TestEvents.fleet(count: 20_000, runID: "bt1-\(suffix)", seed: 21)
+            let first = try #require(events.first)
+            let sizer = BudgetSizer(events: events, cost: stage.cost)
+
+            // Five budgets of every scope form and three zones, sized so that the final spend
+            // sits at a chosen utilization, and a credit limit.
+            let budgets = [
+                try sizer.budget("all-day-\(suffix)", .global, .day, "UTC", percent: 96),
+                try sizer.budget("openai-month-\(suffix)", .provider("openai"), .month, "UTC", percent: 80),
+                try sizer.budget("team1-day-\(suffix)", .tag(key: "team", value: "team-1"), .day, "Europe/Berlin", percent: 60),
+                try sizer.budget("agent3-day-\(suffix)", .agent("agent-3"), .day, "America/New_York", percent: 120),
+                try sizer.budget("session-month-\(suffix)", .session(first.sessionID), .month, "Asia/Kolkata", percent: 45,
+                                 tiers: [10, 20, 30, 40, 50]),
+            ]
+            let since = Timestamp(secondsSinceEpoch: first.occurredAt.secondsSinceEpoch - 3_600)
+            let anthropic = try sizer.total { $0.provider == "anthropic" }
+            let credit = try CreditLimit.validated(provider: "anthropic", credit: Nanodollars(anthropic.value * 100 / 88), since: since)
+            for b in budgets { try stage.set(b) }
+            try stage.set(credit)
+            let ledger = try BudgetLedger(budgets: budgets, credits: [credit], events: events, cost: stage.cost)
+            #expect(ledger.counters.count >= 6, "every budget and the credit should be moved by some event")
+
+            var messages = TestEvents.messages(events) + TestEvents.duplicates(of: events, count: 1_000)
+            messages.shuffle()
+            try stage.publish(messages)
+
+            try stage.startPersistWorker("persist-bt1")
+            let workers = try (1...4).map { try stage.startBudgetWorker("budget-bt1-\($0)") }
+            try await Waiting.until("the budget workers to count 5,000 events", timeout: .seconds(90), interval: .milliseconds(20),
+                                    diagnostics: { stage.diagnostics }) {
+                let keys = try stage.redis.size()
+                return (keys >= 5_000, "\(keys) keys in Redis db \(stage.redis.database)")
+            }
+            workers[1].kill9()
+            #expect(workers[1].diedOfSignal)
+            let globalKey = try #require(ledger.sorted.first { $0.scope == .global }).key
+            let atKill = try stage.redis.counter(globalKey) ?? .zero
+            let globalTotal = ledger.sorted.filter { $0.scope == .global }.reduce(Nanodollars.zero) { $0 + $1.expected }
+            #expect(atKill < globalTotal, "the kill should come mid-stream, but everything was counted already")
+
+            try await Waiting.until("every counter to equal PostgreSQL's sum", timeout: .seconds(180), interval: .milliseconds(500),
+                                    diagnostics: { stage.diagnostics }) {
+                let stored = try stage.db.storedEvents()
+                let wrong = stored == 20_000 ? try ledger.mismatches(stage.redis, db: stage.db) : ["persist stored \(stored)"]
+                return (wrong.isEmpty, wrong.joined(separator: "; "))
+            }
+            try await Waiting.stays("counters that differ", at: [String](), for: .seconds(2)) {
+                try ledger.mismatches(stage.redis, db: stage.db)
+            }
+            #expect(try stage.budgetQueues.readyCount(stage.budgetQueues.deadLetterQueue) == 0, "\(stage.budgetQueues.deadLetterSummary())")
+
+            try await expectAlerts(stage, ledger)
+            let signals = try stage.tap.collect().filter { $0.exchange == "cost.signals" }
+            let global = try #require(signals.first { $0.subject == "all-day-\(suffix)" }, "no breaker signal for the global budget")
+            #expect(global.routingKey == "breaker.budget")
+            #expect(global.body["signal"]?.stringValue == "open_breaker")
+            #expect(global.body["scope"]?.stringValue == "global")
+            #expect(global.body["reason"]?.stringValue == "daily_budget_90pct")
+            let agent = try #require(signals.first { $0.subject == "agent3-day-\(suffix)" }, "no breaker signal for the agent budget")
+            #expect(agent.body["scope"]?.stringValue == "agent:agent-3")
+            #expect(!signals.contains { $0.subject == "openai-month-\(suffix)" }, "80 % is below the 90 % breaker")
+            await stage.stopWorkers()
+        }
+
+        @Test("FLUSHDB mid-stream: the worker rebuilds from PostgreSQL, and at the end every counter equals PostgreSQL's sum exactly")
+        func redisLosesItsData() async throws {
+            let stage = try BudgetStage(redisDatabase: 2, withPersist: true)
+            defer { stage.tearDown() }
+            let suffix = IntegrationEnvironment.uniqueSuffix()
+            let events = TestEvents.fleet(count: 10_000, runID: "bt4-\(suffix)", seed: 5)
+            let sizer = BudgetSizer(events: events, cost: stage.cost)
+            let budgets = [
+                try sizer.budget("all-day-\(suffix)", .global, .day, "UTC", percent: 80),
+                try sizer.budget("anthropic-month-\(suffix)", .provider("anthropic"), .month, "Europe/Paris", percent: 70),
+                try sizer.budget("team2-day-\(suffix)", .tag(key: "team", value: "team-2"), .day, "Asia/Tokyo", percent: 55),
+            ]
+            let first = try #require(events.first)
+            let credit = try CreditLimit.validated(provider: "openai", credit: Nanodollars(1_000_000_000_000),
+                                                   since: Timestamp(secondsSinceEpoch: first.occurredAt.secondsSinceEpoch - 60))
+            for b in budgets { try stage.set(b) }
+            try stage.set(credit)
+            let ledger = try BudgetLedger(budgets: budgets, credits: [credit], events: events, cost: stage.cost)
+            try stage.publish(events)
+
+            let worker = try stage.startBudgetWorker("budget-bt4")
+            try stage.startPersistWorker("persist-bt4")
+            try await Waiting.until("the budget worker to count 3,000 events", timeout: .seconds(60), interval: .milliseconds(10),
+                                    diagnostics: { stage.diagnostics }) {
+                let keys = try stage.redis.size()
+                return (keys >= 3_000, "\(keys) keys in Redis db \(stage.redis.database)")
+            }
+            try stage.redis.flush()
+            let storedAtFlush = try stage.db.storedEvents()
+            #expect(try !stage.redis.exists("cost:budget:ready"))
+            try await Waiting.until("the counters rebuilt (cost:budget:ready back)", timeout: .seconds(30),
+                                    diagnostics: { stage.diagnostics }) {
+                (try stage.redis.exists("cost:budget:ready"), "ready marker missing")
+            }
+
+            try await Waiting.until("every counter to equal PostgreSQL's sum after the rebuild", timeout: .seconds(90),
+                                    interval: .milliseconds(500), diagnostics: { stage.diagnostics }) {
+                let stored = try stage.db.storedEvents()
+                let wrong = stored == 10_000 ? try ledger.mismatches(stage.redis, db: stage.db) : ["persist stored \(stored)"]
+                return (wrong.isEmpty, wrong.joined(separator: "; "))
+            }
+            try await Waiting.stays("counters that differ", at: [String](), for: .seconds(3)) {
+                try ledger.mismatches(stage.redis, db: stage.db)
+            }
+            #expect(storedAtFlush < 10_000, "the flush should come before the record is complete (persist had \(storedAtFlush))")
+            let rebuilds = worker.log.components(separatedBy: "rebuilt the budget counters from PostgreSQL").count - 1
+            #expect(rebuilds >= 2, "one rebuild at start (empty Redis), one after the flush; the log shows \(rebuilds)\n\(worker.logTail)")
+            try await expectAlerts(stage, ledger)
+            await stage.stopWorkers()
+        }
+
+        /// Every tier and breaker alert the final spend requires is in `cost_alerts` exactly
+        /// once, none beyond them, each published on `cost.alerts`.
+        private func expectAlerts(_ stage: BudgetStage, _ ledger: BudgetLedger) async throws {
+            let expected = ledger.expectedAlerts
+            let kinds: Set = ["budget_tier", "budget_breaker", "credit_tier", "credit_breaker"]
+            try await Waiting.until("the tier and breaker alerts of the final spend", timeout: .seconds(30),
+                                    diagnostics: { stage.diagnostics }) {
+                let fired = try stage.alertRows(kinds: kinds)
+                return (Set(fired.keys) == expected, "fired \(fired.keys.sorted()), expected \(expected.sorted())")
+            }
+            for (alert, count) in try stage.alertRows() {
+                #expect(count == 1, "\(alert) is in cost_alerts \(count) times")
+            }
+            try await Waiting.until("every alert published on cost.alerts", timeout: .seconds(20), diagnostics: { stage.diagnostics }) {
+                let unpublished = try stage.db.count("SELECT count(*) FROM cost_alerts WHERE published_at IS NULL")
+                let seen = Set(try stage.tap.collect().filter { $0.exchange == "cost.alerts" }.map {
+                    "\($0.body["kind"]?.stringValue ?? "")|\($0.subject)|\($0.body["period"]?.stringValue ?? "")|\($0.body["tier_percent"]?.numberText ?? "")"
+                })
+                let missing = expected.subtracting(seen)
+                return (unpublished == 0 && missing.isEmpty, "\(unpublished) unpublished; not received: \(missing.sorted())")
+            }
+            for message in stage.tap.received where message.exchange == "cost.alerts" && kinds.contains(message.body["kind"]?.stringValue ?? "") {
+                #expect(message.routingKey == "alert.\(message.body["kind"]?.stringValue ?? "")")
+                #expect(message.body["text"]?.stringValue?.isEmpty == false, "an alert carries a text for chat webhooks")
+            }
+        }
+    }
+}
+
+/// Sizes budgets so that the events' final spend lands at a chosen utilization.
+struct BudgetSizer {
+    let events: [UsageEvent]
+    let cost: (UsageEvent) -> Nanodollars
+
+    func total(_ matching: (UsageEvent) -> Bool) throws -> Nanodollars {
+        let sum = events.filter(matching).reduce(Nanodollars.zero) { $0 + cost($1) }
+        try #require(sum > .zero, "no event matches")
+        return sum
+    }
+
+    /// A budget whose busiest period ends at `percent` % of its limit.
+    func budget(_ id: String, _ scope: BudgetScope, _ kind: BudgetPeriodKind, _ zone: String, percent: Int,
+                tiers: [Int] = BudgetPercent.defaultTiers) throws -> BudgetDefinition {
+        let probe = try BudgetDefinition.validated(id: id, scope: scope, periodKind: kind, timeZone: zone, limit: Nanodollars(1))
+        let top = try BudgetLedger(budgets: [probe], events: events, cost: cost).sorted.map(\.expected).max() ?? .zero
+        try #require(top > .zero, "no event counts toward \(id)")
+        return try BudgetDefinition.validated(id: id, scope: scope, periodKind: kind, timeZone: zone,
+                                              limit: Nanodollars(top.value * 100 / Int64(percent)), tiers: tiers)
+    }
+}
