@@ -8,7 +8,8 @@ import WorkerRuntime
 /// Fires the alerts that counter totals have reached: each tier once, the breaker signal
 /// once, and a projection alert once per period. Evaluated on levels (not on the one event
 /// that crossed), so an alert lost to a crash fires on the next event that touches the
-/// counter; the `cost_alerts` unique key keeps it to one row across all instances.
+/// counter; the `cost_alerts` unique key keeps it to one row across all instances. A raised
+/// limit is a new identity: its tiers fire again when the new limit's levels are reached.
 final class AlertEvaluator {
     private let db: PGConnection
     private let logger: Logger
@@ -52,7 +53,7 @@ final class AlertEvaluator {
     }
 
     private func identityOf(_ kind: String, _ t: CounterTarget, _ tier: Int) -> String {
-        "\(kind)|\(t.subject)|\(t.periodKey)|\(tier)"
+        "\(kind)|\(t.subject)|\(t.periodKey)|\(tier)|\(t.thresholds.limit.value)"
     }
 
     private func fire(_ store: AlertStore, _ t: CounterTarget, kind: String, tier: Int, spend: Nanodollars, now: Timestamp,

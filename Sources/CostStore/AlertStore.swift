@@ -1,8 +1,8 @@
 import CostCore
 import PostgresClient
 
-/// An alert about to be recorded: `(kind, subject, periodKey, tier)` identifies it, and the
-/// table's unique key makes it fire once.
+/// An alert about to be recorded: `(kind, subject, periodKey, tier, limit)` identifies it,
+/// and the table's unique key makes it fire once.
 public struct AlertRecord: Sendable {
     public var kind: String
     public var subject: String
@@ -42,7 +42,7 @@ public struct AlertStore {
                 let r = try tx.query("""
                     INSERT INTO cost_alerts (kind, subject, period_key, tier, spend_usd, limit_usd, message, payload)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
-                    ON CONFLICT (kind, subject, period_key, tier) DO NOTHING
+                    ON CONFLICT (kind, subject, period_key, tier, limit_usd) DO NOTHING
                     RETURNING id
                     """, [a.kind, a.subject, a.periodKey, String(a.tier), a.spend?.decimalString, a.limit?.decimalString,
                           a.message, a.payload.serialized()])
@@ -53,17 +53,6 @@ public struct AlertStore {
                     """, [String(id), a.kind])
                 return id
             }
-        }
-    }
-
-    /// Which (kind, subject, periodKey, tier) already fired among these periods.
-    public func fired(periodKeys: Set<String>) throws(StoreError) -> Set<String> {
-        guard !periodKeys.isEmpty else { return [] }
-        return try store {
-            Set(try db.query("""
-                SELECT kind || '|' || subject || '|' || period_key || '|' || tier FROM cost_alerts
-                WHERE period_key = ANY (string_to_array($1, '|'))
-                """, [periodKeys.sorted().joined(separator: "|")]).rows.compactMap { $0[0] })
         }
     }
 

@@ -24,8 +24,9 @@ extension Migration {
         updated_at      timestamptz NOT NULL DEFAULT now()
     );
 
-    -- One row per alert that fired. The unique key makes every (kind, subject, period, tier)
-    -- fire exactly once, whichever worker instance saw the crossing first.
+    -- One row per alert that fired. The unique key makes every (kind, subject, period, tier,
+    -- limit) fire exactly once, whichever worker instance saw the crossing first; a raised
+    -- limit has tiers of its own.
     CREATE TABLE cost_alerts (
         id              bigserial PRIMARY KEY,
         kind            text NOT NULL,
@@ -42,7 +43,7 @@ extension Migration {
         acknowledged_at timestamptz,
         acknowledged_by text,
         resolved_at     timestamptz,
-        UNIQUE (kind, subject, period_key, tier)
+        UNIQUE NULLS NOT DISTINCT (kind, subject, period_key, tier, limit_usd)
     );
     CREATE INDEX cost_alerts_unpublished ON cost_alerts (id) WHERE published_at IS NULL;
 

@@ -1,13 +1,21 @@
 import Foundation
 import ServiceLifecycle
 
-/// Runs a `ConsumeLoop` on a thread of its own (rabbitmq-c and libpq calls block, so they
+/// A loop that blocks its thread until asked to stop: the consume loop, the breaker loop.
+public protocol BlockingRunLoop: AnyObject, Sendable {
+    func run() throws
+    func requestStop()
+}
+
+extension ConsumeLoop: BlockingRunLoop {}
+
+/// Runs a `BlockingRunLoop` on a thread of its own (rabbitmq-c and libpq calls block, so they
 /// stay off Swift's shared pool) as a swift-service-lifecycle service: a graceful shutdown
 /// (SIGTERM/SIGINT) asks the loop to finish its batch, ack and stop.
 public struct ConsumerService: Service {
-    let loop: ConsumeLoop
+    let loop: any BlockingRunLoop
 
-    public init(loop: ConsumeLoop) {
+    public init(loop: any BlockingRunLoop) {
         self.loop = loop
     }
 

@@ -9,6 +9,19 @@ import ServiceLifecycle
 public enum WorkerMain {
     public static func run(settings: WorkerSettings, logLevel: Logger.Level,
                            makeProcessor: (Logger) throws -> BatchProcessor) async -> Int32 {
+        await run(settings: settings, logLevel: logLevel) { logger, metrics, health in
+            try (0..<max(1, settings.loops)).map { index in
+                var loopLogger = logger
+                loopLogger[metadataKey: "loop"] = "\(index)"
+                return try ConsumeLoop(settings: settings, processor: try makeProcessor(loopLogger), logger: loopLogger,
+                                       metrics: metrics, health: health)
+            }
+        }
+    }
+
+    /// The same for workers with loops of their own kind.
+    public static func run(settings: WorkerSettings, logLevel: Logger.Level,
+                           makeLoops: (Logger, WorkerMetrics, HealthState) throws -> [any BlockingRunLoop]) async -> Int32 {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = logLevel
@@ -23,11 +36,7 @@ public enum WorkerMain {
         do {
             let metrics = WorkerMetrics(kind: settings.kind)
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-            for index in 0..<max(1, settings.loops) {
-                var loopLogger = logger
-                loopLogger[metadataKey: "loop"] = "\(index)"
-                let loop = try ConsumeLoop(settings: settings, processor: try makeProcessor(loopLogger), logger: loopLogger,
-                                           metrics: metrics, health: health)
+            for loop in try makeLoops(logger, metrics, health) {
                 services.append(.init(service: ConsumerService(loop: loop),
                                       successTerminationBehavior: .gracefullyShutdownGroup,
                                       failureTerminationBehavior: .gracefullyShutdownGroup))

@@ -55,7 +55,10 @@ extension BudgetIntegration {
             local.timeZone = TimeZone(identifier: "America/New_York")
             local.dateFormat = "yyyy-MM-dd"
             func localDate(_ t: Timestamp) -> String {
-                local.string(from: Date(timeIntervalSince1970: Double(t.microsecondsSinceEpoch) / 1_000_000))
+                // Whole seconds, floored: a Double of microseconds would round 23:59:59.999999 up.
+                let seconds = t.microsecondsSinceEpoch >= 0 ? t.microsecondsSinceEpoch / 1_000_000
+                    : (t.microsecondsSinceEpoch - 999_999) / 1_000_000
+                return local.string(from: Date(timeIntervalSince1970: Double(seconds)))
             }
             func nyKey(_ t: Timestamp) -> String { "cost:budget:{ny-day-\(suffix)}:\(localDate(t))" }
             #expect(localDate(beforeMidnight.occurredAt) != localDate(atMidnight.occurredAt))

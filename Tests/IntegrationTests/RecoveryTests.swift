@@ -56,12 +56,17 @@ extension PersistIntegration {
             try #require(FileManager.default.fileExists(atPath: cluster.path),
                          "no PostgreSQL cluster at \(cluster.path): set COST_DATA as ops/servers had it, \(IntegrationEnvironment.missingServersHint)")
 
-            // Other test targets (ClientTests) may use this server in parallel and the outage
-            // would break them: wait (at most 30 s) for 3 s without any of their sessions.
+            // No other test of this process may use the database during the outage: wait
+            // until the other scratch databases are dropped, and hold new ones back.
+            defer { PostgresOutageGate.endOutage() }
+            let alone = await PostgresOutageGate.beginOutage()
+            if !alone { print("other scratch databases stayed open; the outage may disturb their tests") }
+            // Other test targets (ClientTests) use the server directly: wait (at most 20 s)
+            // for 2 s without any session of theirs.
             let serverURL = try IntegrationEnvironment.pgURL()
-            let politeDeadline = ContinuousClock.now + .seconds(30)
+            let politeDeadline = ContinuousClock.now + .seconds(20)
             var quietSince = ContinuousClock.now
-            while ContinuousClock.now - quietSince < .seconds(3) && ContinuousClock.now < politeDeadline {
+            while ContinuousClock.now - quietSince < .seconds(2) && ContinuousClock.now < politeDeadline {
                 if PostgresServerControl.foreignSessions(serverURL: serverURL) > 0 { quietSince = ContinuousClock.now }
                 try await Task.sleep(for: .milliseconds(100))
             }

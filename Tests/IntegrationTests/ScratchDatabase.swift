@@ -12,6 +12,8 @@ final class ScratchDatabase {
     let url: String
     private let serverURL: String
     private var connection: PGConnection?
+    /// Whether this database still counts as open for `PostgresOutageGate`.
+    private var holdsGate = false
 
     /// The catalog the test computes expected costs with: the same file the database holds.
     static func catalog() throws -> PricingCatalog {
@@ -23,6 +25,9 @@ final class ScratchDatabase {
         serverURL = try IntegrationEnvironment.pgURL()
         name = "it_\(IntegrationEnvironment.uniqueSuffix())"
         url = try Self.replacingDatabase(in: serverURL, with: name)
+        PostgresOutageGate.enter()
+        holdsGate = true
+        // From here on a throw runs deinit, which releases the gate.
         let admin = try PGConnection(url: serverURL, applicationName: "it-harness")
         defer { admin.close() }
         try admin.execute(script: "CREATE DATABASE \(name)")
@@ -34,8 +39,16 @@ final class ScratchDatabase {
         }
     }
 
+    deinit { releaseGate() }
+
+    private func releaseGate() {
+        if holdsGate { PostgresOutageGate.leave() }
+        holdsGate = false
+    }
+
     /// Drops the database, closing the worker connections still on it.
     func drop() {
+        defer { releaseGate() }
         connection?.close()
         connection = nil
         guard let admin = try? PGConnection(url: serverURL, applicationName: "it-harness") else { return }
