@@ -59,6 +59,11 @@ public enum BreakerScope: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { text }
 
+    /// The scope when it satisfies `init(parsing:)`'s rules, nil otherwise.
+    static func validated(_ scope: BreakerScope) -> BreakerScope? {
+        (try? BreakerScope(parsing: scope.text)).flatMap { $0 == scope ? $0 : nil }
+    }
+
     private static func unknownForm(_ text: String) -> BreakerError {
         BreakerError("unknown breaker scope \(BudgetError.quoted(text)); use global, provider:<provider> or agent:<agent_id>")
     }
