@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AgentSDK", targets: ["AgentSDK"]),
         .executable(name: "cost-persist", targets: ["PersistWorker"]),
         .executable(name: "cost-budget", targets: ["BudgetWorker"]),
+        .executable(name: "cost-breaker", targets: ["BreakerWorker"]),
         .executable(name: "costctl", targets: ["costctl"]),
     ],
     dependencies: [
@@ -57,21 +58,28 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // The breaker worker's logic: state in Redis (compare-and-set), signals, signed commands.
+        .target(name: "BreakerKit", dependencies: [
+            "WorkerRuntime", "CostStore", "CostCore", "RedisClient", "AMQPClient",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
         // What agents link: publisher with confirms and a local buffer.
-        .target(name: "AgentSDK", dependencies: ["CostCore", "AMQPClient"]),
+        .target(name: "AgentSDK", dependencies: ["CostCore", "AMQPClient", "RedisClient"]),
 
         .executableTarget(name: "PersistWorker", dependencies: ["PersistKit", "WorkerRuntime"], path: "Workers/persist"),
         .executableTarget(name: "BudgetWorker", dependencies: ["BudgetKit", "WorkerRuntime"], path: "Workers/budget"),
+        .executableTarget(name: "BreakerWorker", dependencies: ["BreakerKit", "WorkerRuntime"], path: "Workers/breaker"),
         .executableTarget(name: "costctl", dependencies: [
-            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "RedisClient", "AgentSDK", "AMQPClient", "PostgresClient",
+            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "BreakerKit", "RedisClient", "AgentSDK", "AMQPClient", "PostgresClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CostCoreTests", dependencies: ["CostCore"]),
         .testTarget(name: "ClientTests", dependencies: ["AMQPClient", "RedisClient", "PostgresClient", "AgentSDK", "CostCore"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "AgentSDK", "AMQPClient", "RedisClient",
-            "PostgresClient",
+            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "BreakerKit", "AgentSDK", "AMQPClient",
+            "RedisClient", "PostgresClient",
         ]),
     ]
 )

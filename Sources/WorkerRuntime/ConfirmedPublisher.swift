@@ -1,12 +1,12 @@
 import AMQPClient
 
 /// A publishing connection with confirms that reconnects on demand. One owner thread.
-final class ConfirmedPublisher {
+public final class ConfirmedPublisher {
     private let config: AMQPConfig
     private var connection: AMQPConnection?
     private let confirmTimeout: Duration
 
-    init(config: AMQPConfig, confirmTimeout: Duration = .seconds(10)) {
+    public init(config: AMQPConfig, confirmTimeout: Duration = .seconds(10)) {
         self.config = config
         self.confirmTimeout = confirmTimeout
     }
@@ -21,7 +21,7 @@ final class ConfirmedPublisher {
         return c
     }
 
-    func publish(exchange: String, routingKey: String, body: [UInt8], properties: AMQPProperties) throws(AMQPError) {
+    public func publish(exchange: String, routingKey: String, body: [UInt8], properties: AMQPProperties) throws(AMQPError) {
         do {
             try open().publish(exchange: exchange, routingKey: routingKey, body: body, properties: properties)
         } catch {
@@ -31,7 +31,7 @@ final class ConfirmedPublisher {
     }
 
     /// Waits until everything published so far is confirmed.
-    func flush() throws(AMQPError) {
+    public func flush() throws(AMQPError) {
         guard let c = connection else { return }
         do {
             try c.waitForConfirms(timeout: confirmTimeout)
@@ -41,7 +41,7 @@ final class ConfirmedPublisher {
         }
     }
 
-    func close() {
+    public func close() {
         connection?.close()
         connection = nil
     }

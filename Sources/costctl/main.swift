@@ -13,6 +13,7 @@ struct CostCTL: ParsableCommand {
             Typical first run:  costctl migrate && costctl pricing import ops/pricing/catalog.json
             """,
         subcommands: [MigrateCommand.self, PricingCommand.self, BudgetCommand.self, CreditsCommand.self, AlertsCommand.self,
+                      KeysCommand.self, OverrideCommand.self, TripCommand.self, ResetCommand.self, BreakerStatusCommand.self,
                       DLQCommand.self, FleetCommand.self,
                       StatusCommand.self, BenchCommand.self])
 }
