@@ -122,7 +122,7 @@ public final class AgentGate: Sendable {
                 let redis = try holder.connection(config)
                 do {
                     let replies = try redis.pipeline(scopes.map { ["HGETALL", $0.redisKey] })
-                    return try zip(scopes, replies).map { (scope: $0, state: try BreakerState(redisFields: Self.fields($1))) }
+                    return try zip(scopes, replies).map { (scope: $0, state: try BreakerState(redisFields: $1.hashFields)) }
                 } catch {
                     holder.drop()
                     throw error
@@ -193,7 +193,7 @@ public final class AgentGate: Sendable {
             try query.withLock { holder in
                 let redis = try holder.connection(config)
                 let replies = try redis.pipeline(known.map { ["HGETALL", BreakerScope.keyPrefix + $0] })
-                for (key, reply) in zip(known, replies) { fresh[key] = try BreakerState(redisFields: Self.fields(reply)) }
+                for (key, reply) in zip(known, replies) { fresh[key] = try BreakerState(redisFields: reply.hashFields) }
             }
         }
         cache.withLock { c in
@@ -210,17 +210,6 @@ public final class AgentGate: Sendable {
         cache.withLock { c in
             if (c.states[scope]?.version ?? -1) <= state.version { c.states[scope] = state }
         }
-    }
-
-    static func fields(_ reply: RedisReply) -> [String: String] {
-        guard case .array(let items) = reply else { return [:] }
-        var out: [String: String] = [:]
-        var i = 0
-        while i + 1 < items.count {
-            if let k = items[i].string { out[k] = items[i + 1].string ?? "" }
-            i += 2
-        }
-        return out
     }
 
     static func decision(_ d: BreakerGate.Decision, cached: Bool) -> Decision {

@@ -23,16 +23,7 @@ final class BreakerEngine {
     }
 
     func read(_ scope: BreakerScope) throws -> BreakerState {
-        let reply = try redis.command(["HGETALL", scope.redisKey])
-        var fields: [String: String] = [:]
-        if case .array(let items) = reply {
-            var i = 0
-            while i + 1 < items.count {
-                if let k = items[i].string { fields[k] = items[i + 1].string ?? "" }
-                i += 2
-            }
-        }
-        return try BreakerState(redisFields: fields)
+        try BreakerState(redisFields: try redis.command(["HGETALL", scope.redisKey]).hashFields)
     }
 
     /// Returns the transition when the state changed.

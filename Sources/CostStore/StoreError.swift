@@ -27,7 +27,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Runs `body`, turning a PostgreSQL error into a `StoreError` that keeps its retriability.
-@inline(__always)
+@inline(__always) @discardableResult
 func store<T>(_ body: () throws -> T) throws(StoreError) -> T {
     do {
         return try body()

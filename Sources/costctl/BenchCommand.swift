@@ -49,23 +49,13 @@ struct PersistBench: ParsableCommand {
         let adminURL = try CLIEnvironment.value("COST_ADMIN_AMQP_URL", purpose: "the RabbitMQ admin URL")
         let benchDB = try BenchDatabase.create(from: try CLIEnvironment.value("COST_PG_URL", purpose: "the PostgreSQL URL"),
                                                catalog: catalog)
-        let queue = "cost.bench.persist"
-        let admin = try AMQPConnection(config: try AMQPConfig(url: adminURL))
-        defer { _ = try? admin.deleteQueue(queue); admin.close() }
-        try admin.declareQueue(queue, arguments: ["x-queue-type": .string("quorum")])
-        try admin.purgeQueue(queue)
+        let bench = try BenchQueue(name: "cost.bench.persist", adminURL: adminURL)
+        defer { bench.close() }
+        let queue = bench.name
 
         // 1. Pre-fill.
-        var options = UsagePublisher.Options()
-        options.exchange = ""
-        options.routingKeyOverride = queue
-        options.bufferLimit = events + 1
-        let publisher = try UsagePublisher(url: adminURL, options: options, clock: SystemClock.now)
-        var fleet = SimulatedFleet(agents: 200, seed: 7, runID: "bench-\(SystemClock.unixMilliseconds)")
-        progress("pre-filling \(queue) with \(events) events…")
-        let fill = try drive(publisher: publisher, fleet: &fleet, rate: 1_000_000, count: events, duration: nil, quiet: true)
-        guard publisher.flush(timeout: .seconds(120)) else { throw ValidationError("the broker did not confirm the pre-fill") }
-        progress("pre-filled in \(String(format: "%.1f", fill.seconds)) s")
+        let fill = try bench.prefill(count: events, seed: 7, runID: "bench-\(SystemClock.unixMilliseconds)")
+        progress("pre-filled in \(String(format: "%.1f", fill)) s")
 
         // 2. Drain through the persist worker's code.
         let drain = try BenchWorker.drain(queue: queue, adminURL: adminURL, postgresURL: benchDB.url,

@@ -74,6 +74,7 @@ enum BenchWorker {
         options.exchange = ""
         options.routingKeyOverride = queue
         let publisher = try UsagePublisher(url: adminURL, options: options, clock: SystemClock.now)
+        defer { publisher.close() }
         let run = "e2e-\(SystemClock.unixMilliseconds)"
         var fleet = SimulatedFleet(agents: 200, seed: 11, runID: run)
         progress("publishing at \(rate)/s for \(Int(duration)) s with confirms…")

@@ -120,10 +120,7 @@ struct BreakerStatusCommand: ParsableCommand {
                       parts.count == 2, let next = parts[0].string, case .array(let keys) = parts[1] else { break }
                 cursor = next
                 for key in keys.compactMap(\.string) where key != "cost:breaker:events" {
-                    guard case .array(let items) = try redis.command(["HGETALL", key]) else { continue }
-                    var f: [String: String] = [:]
-                    stride(from: 0, to: items.count - 1, by: 2).forEach { f[items[$0].string ?? ""] = items[$0 + 1].string ?? "" }
-                    guard let s = try? BreakerState(redisFields: f) else { continue }
+                    guard let s = try? BreakerState(redisFields: try redis.command(["HGETALL", key]).hashFields) else { continue }
                     func time(_ ms: Int64) -> String { ms == 0 ? "-" : Timestamp(millisecondsSinceEpoch: ms).rfc3339 }
                     rows.append([String(key.dropFirst("cost:breaker:".count)), s.phase.rawValue, s.reason, time(s.sinceMs),
                                  s.retryAtMs == 0 ? (s.phase == .open ? "by hand" : "-") : time(s.retryAtMs),

@@ -45,21 +45,11 @@ struct BudgetBench: ParsableCommand {
         defer { redis.close() }
         try redis.command(["FLUSHDB"])
 
-        let queue = "cost.bench.budget"
-        let admin = try AMQPConnection(config: try AMQPConfig(url: adminURL))
-        defer { _ = try? admin.deleteQueue(queue); admin.close() }
-        try admin.declareQueue(queue, arguments: ["x-queue-type": .string("quorum")])
-        try admin.purgeQueue(queue)
-        var options = UsagePublisher.Options()
-        options.exchange = ""
-        options.routingKeyOverride = queue
-        options.bufferLimit = events + 1
-        let publisher = try UsagePublisher(url: adminURL, options: options, clock: SystemClock.now)
+        let bench = try BenchQueue(name: "cost.bench.budget", adminURL: adminURL)
+        defer { bench.close() }
+        let queue = bench.name
         let run = "bbench-\(SystemClock.unixMilliseconds)"
-        var fleet = SimulatedFleet(agents: 200, seed: 5, runID: run)
-        progress("pre-filling \(queue) with \(events) events…")
-        _ = try drive(publisher: publisher, fleet: &fleet, rate: 1_000_000, count: events, duration: nil, quiet: true)
-        guard publisher.flush(timeout: .seconds(120)) else { throw ValidationError("the broker did not confirm the pre-fill") }
+        try bench.prefill(count: events, seed: 5, runID: run)
 
         let started = ContinuousClock.now
         let running = try BenchWorker.start(kind: "budget", queue: queue, adminURL: adminURL, batchSize: batchSize, loops: loops) {

@@ -70,7 +70,7 @@ extension BreakerIntegrationTests {
                     "\(scope): the hash (\(state.phase.rawValue), \(state.reason)) is what the last transition recorded: \(rows.last.map(String.init(describing:)) ?? "-")")
         }
         #expect(workersSeen == [first.name, second.name], "both workers applied changes: \(workersSeen)")
-        #expect(first.isRunning && second.isRunning, stage.diagnostics)
+        #expect(first.isRunning && second.isRunning, "\(stage.diagnostics)")
         await stage.stopWorkers()
     }
 

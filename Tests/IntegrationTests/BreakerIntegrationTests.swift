@@ -75,8 +75,7 @@ struct BreakerIntegrationTests {
         let latency = ContinuousClock.now - confirmed
         print("breaker: budget crossing (event confirmed) → gate denies \(agent): \(latency) "
               + "(\(checks) checks, every 1 ms; answer from cache: \(decision.cached))")
-        #expect(decision.kind == .denied, "the gate should deny \(agent) after the crossing; got \(decision)\n"
-                + stage.diagnostics + "\n" + budgetWorker.logTail)
+        #expect(decision.kind == .denied, "the gate should deny \(agent) after the crossing; got \(decision)\n\(stage.diagnostics)\n\(budgetWorker.logTail)")
         #expect(decision.reason == "daily_budget_90pct", "\(decision)")
         #expect(decision.scope == "agent:\(agent)", "\(decision)")
         #expect(decision.retryAtMs == period.end.millisecondsSinceEpoch, "a budget breaker holds until the period ends: \(decision)")
@@ -86,6 +85,10 @@ struct BreakerIntegrationTests {
 
         let state = try stage.redis.state(.agent(agent))
         #expect(state.phase == .open && state.reason == "daily_budget_90pct" && state.version == 1, "\(state)")
+        // The worker records the transition just after the Redis write that the gate sees.
+        try await Waiting.until("the transition in breaker_events", timeout: .seconds(5), diagnostics: { stage.diagnostics }) {
+            (try !stage.transitions(.agent(agent)).isEmpty, "no row yet")
+        }
         let rows = try stage.transitions(.agent(agent))
         #expect(rows.map { "\($0.from)>\($0.to) \($0.reason) v\($0.version)" } == ["closed>open daily_budget_90pct v1"],
                 "\(rows)")

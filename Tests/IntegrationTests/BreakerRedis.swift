@@ -62,6 +62,12 @@ final class BreakerRedis {
         return Nanodollars(try #require(Int64(text), "counter \(key) holds \(text)"))
     }
 
+    /// Any command on the suite's database (e.g. to write a damaged hash).
+    @discardableResult
+    func command(_ args: [String]) throws -> RedisReply {
+        try open().command(args)
+    }
+
     func exists(_ scope: BreakerScope) throws -> Bool {
         try open().command(["EXISTS", scope.redisKey]).int == 1
     }

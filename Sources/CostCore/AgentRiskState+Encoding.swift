@@ -1,0 +1,100 @@
+extension AgentRiskState {
+    static let kind = UInt8(ascii: "A")
+    static let version: UInt8 = 1
+
+    /// Compact binary form (see `RiskStateWriter`) for a Redis string: a few hundred bytes
+    /// for a new agent, about 2–4 KB with a month of hourly history. Decoding it gives back an
+    /// equal state.
+    public func encoded() -> [UInt8] {
+        var writer = RiskStateWriter(kind: Self.kind, version: Self.version, capacity: 1024)
+        writer.signed(eventsSeen)
+        minutes.write(to: &writer)
+        for stat in windowCalls { writer.stat(stat) }
+        writer.stat(minuteCost)
+        writer.signed(quarantineUntilMinute)
+        for stat in [eventCost, inputTokens, outputRatio, cacheHit, costPerToken] { writer.stat(stat) }
+        writer.double(underReporting)
+        writer.unsigned(UInt64(models.count))
+        for entry in models {
+            writer.unsigned(entry.key)
+            writer.unsigned(entry.provider)
+            writer.double(entry.weight)
+            writer.signed(entry.lastMinute)
+            writer.stat(entry.cost)
+        }
+        writer.double(normalModels)
+        writer.double(normalProviders)
+        writer.signed(violationStreak)
+        writer.signed(lastViolationMinute)
+        hours.write(to: &writer)
+        return writer.bytes
+    }
+
+    /// Reads `encoded()` output; throws `RiskStateError` for anything else (wrong kind or
+    /// version, truncated, trailing bytes, non-finite statistics).
+    public init(decoding bytes: [UInt8]) throws(RiskStateError) {
+        var reader = try RiskStateReader(bytes, kind: Self.kind, version: Self.version, what: "agent risk state")
+        eventsSeen = try reader.signed()
+        minutes = try RiskMinuteRing.read(from: &reader)
+        for index in windowCalls.indices { windowCalls[index] = try reader.stat() }
+        minuteCost = try reader.stat()
+        quarantineUntilMinute = try reader.signed()
+        eventCost = try reader.stat()
+        inputTokens = try reader.stat()
+        outputRatio = try reader.stat()
+        cacheHit = try reader.stat()
+        costPerToken = try reader.stat()
+        underReporting = try reader.double()
+        let modelCount = try reader.count(max: Self.maxModels)
+        models = []
+        for _ in 0..<modelCount {
+            models.append(RiskModelEntry(
+                key: try reader.unsigned(), provider: try reader.unsigned(), weight: try reader.double(),
+                lastMinute: try reader.signed(), cost: try reader.stat()))
+        }
+        normalModels = try reader.double()
+        normalProviders = try reader.double()
+        violationStreak = try reader.int32()
+        lastViolationMinute = try reader.signed()
+        hours = try RiskHourHistory.read(from: &reader)
+        try reader.finish()
+    }
+}
+
+extension RiskHourHistory {
+    func write(to writer: inout RiskStateWriter) {
+        for value in spend { writer.signed(value) }
+        for value in calls { writer.signed(value) }
+        for value in filled { writer.unsigned(UInt64(value)) }
+        writer.signed(firstHour)
+        writer.signed(newestHour)
+        for value in recentSpend { writer.signed(value) }
+        for value in recentCalls { writer.signed(value) }
+        for value in expectedSpend { writer.signed(value) }
+        writer.signed(expectedCalls)
+        writer.signed(expectedSamples)
+        writer.signed(hoursRecorded)
+        writer.stat(dispersion)
+        writer.stat(activeHourSpend)
+    }
+
+    static func read(from reader: inout RiskStateReader) throws(RiskStateError) -> RiskHourHistory {
+        var history = RiskHourHistory()
+        for index in history.spend.indices { history.spend[index] = try reader.signed() }
+        for index in history.calls.indices { history.calls[index] = try reader.int32() }
+        for index in history.filled.indices {
+            history.filled[index] = UInt8(try reader.count(max: RiskHourHistory.weeks))
+        }
+        history.firstHour = try reader.signed()
+        history.newestHour = try reader.signed()
+        for index in 0..<3 { history.recentSpend[index] = try reader.signed() }
+        for index in 0..<3 { history.recentCalls[index] = try reader.int32() }
+        for index in 0..<3 { history.expectedSpend[index] = try reader.signed() }
+        history.expectedCalls = try reader.int32()
+        history.expectedSamples = try reader.int32()
+        history.hoursRecorded = try reader.signed()
+        history.dispersion = try reader.stat()
+        history.activeHourSpend = try reader.stat()
+        return history
+    }
+}

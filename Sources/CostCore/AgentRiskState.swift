@@ -1,0 +1,66 @@
+/// What the risk scorer remembers about one agent, as a compact value (the anomaly worker keeps
+/// it in a Redis string: `encoded()` / `init(decoding:)`, compare-and-set on update).
+///
+/// Money is exact (`Int64` nanodollars in the minute ring and the hour history). `Double`s are
+/// statistics only: logs, ratios, moving rates and deviations.
+public struct AgentRiskState: Sendable, Equatable {
+    /// Events scored for this agent.
+    public internal(set) var eventsSeen: Int64 = 0
+    /// Calls and cost per minute, last 16 minutes.
+    var minutes = RiskMinuteRing(size: 16)
+    /// ln(calls in the last 2, 5 and 15 minutes) and ln(cost of the minute), sampled at the end
+    /// of every minute with calls (once per active minute, so a flood of calls teaches them no
+    /// faster than a trickle).
+    var windowCalls = [RiskRunningStat](repeating: RiskRunningStat(), count: 3)
+    var minuteCost = RiskRunningStat()
+    /// Minutes up to this one were touched by a HIGH event: they teach the baselines little.
+    var quarantineUntilMinute: Int64 = .min
+    /// ln(nanodollars) per event.
+    var eventCost = RiskRunningStat()
+    /// ln(1 + input tokens).
+    var inputTokens = RiskRunningStat()
+    /// ln((1 + output) / (1 + input)).
+    var outputRatio = RiskRunningStat()
+    /// cache_read / input, 0…1.
+    var cacheHit = RiskRunningStat()
+    /// ln(nanodollars per 1000 tokens).
+    var costPerToken = RiskRunningStat()
+    /// Moving strength (0…1) of reported costs below the catalog's.
+    var underReporting: Double = 0
+    /// Models used recently (at most `maxModels`).
+    var models: [RiskModelEntry] = []
+    /// Decaying maximum of distinct models / providers per switching window seen in normal traffic.
+    var normalModels: Double = 0
+    var normalProviders: Double = 0
+    /// Consecutive minutes with a full rate factor, and the newest of them.
+    var violationStreak: Int32 = 0
+    var lastViolationMinute: Int64 = .min
+    /// Spend and calls per hour of the week.
+    public internal(set) var hours = RiskHourHistory()
+
+    static let maxModels = 12
+    /// Windows (minutes) of `windowCalls`.
+    static let rateWindows: [Int] = [2, 5, 15]
+
+    public init() {}
+
+    /// Hours of history behind the hour-of-week baselines.
+    public var hoursRecorded: Int64 { hours.hoursRecorded }
+
+    /// Index of the entry for `key`, if any.
+    func modelIndex(_ key: UInt64) -> Int? {
+        for index in models.indices where models[index].key == key { return index }
+        return nil
+    }
+
+    /// Distinct models and providers used in the `window` minutes ending at `minute`.
+    func distinctInWindow(endingAt minute: Int64, window: Int64) -> (models: Int, providers: Int) {
+        var modelCount = 0
+        var providers: [UInt64] = []
+        for entry in models where entry.lastMinute > minute - window {
+            modelCount += 1
+            if !providers.contains(entry.provider) { providers.append(entry.provider) }
+        }
+        return (modelCount, providers.count)
+    }
+}

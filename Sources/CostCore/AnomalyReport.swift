@@ -1,0 +1,81 @@
+/// What `AnomalyEvaluation.run` measured.
+///
+/// - Per attack type: per-event recall = share of the attack's events from `detectableFrom`
+///   on that scored HIGH or above; per-episode recall = share of episodes with at least one
+///   event HIGH or above (and the median minutes from the start to the first such event).
+/// - False positives: normal events scored MEDIUM or above, out of the normal events after the
+///   warm-up days, leaving out the attacked agent's own normal events during an attack and
+///   for 15 minutes after it (`contaminatedEvents`: its agent-level state is legitimately
+///   raised then; reported separately).
+/// - Precision: attack events HIGH or above / all counted events HIGH or above.
+public struct AnomalyReport: Sendable {
+    public struct AttackResult: Sendable {
+        public var label: AnomalyLabel
+        public var episodes = 0
+        public var episodesDetected = 0
+        /// Attack events from `detectableFrom` on, and those scored HIGH or above.
+        public var events = 0
+        public var eventsDetected = 0
+        /// All attack events, and those flagged `costMismatch`.
+        public var allEvents = 0
+        public var mismatchFlagged = 0
+        public var minutesToDetect: [Double] = []
+        /// Mean factors of the missed (countable) events, for tuning.
+        public var missedFactors = RiskFactors()
+        public var missed = 0
+
+        public var recall: Double { events == 0 ? 1 : Double(eventsDetected) / Double(events) }
+        public var episodeRecall: Double { episodes == 0 ? 1 : Double(episodesDetected) / Double(episodes) }
+        public var medianMinutesToDetect: Double? {
+            guard !minutesToDetect.isEmpty else { return nil }
+            return minutesToDetect.sorted()[minutesToDetect.count / 2]
+        }
+    }
+
+    public var attacks: [AttackResult]
+    public var normalEvents = 0
+    public var normalMediumOrAbove = 0
+    public var normalHighOrAbove = 0
+    public var contaminatedEvents = 0
+    public var contaminatedHighOrAbove = 0
+    public var attackHighOrAbove = 0
+    /// Normal events MEDIUM or above by their strongest factor.
+    public var falsePositivesByFactor: [String: Int] = [:]
+    public var breakerSignals: [String: Int] = [:]
+    public var scoredEvents = 0
+
+    public var falsePositiveRate: Double { normalEvents == 0 ? 0 : Double(normalMediumOrAbove) / Double(normalEvents) }
+    public var falsePositiveRateHigh: Double { normalEvents == 0 ? 0 : Double(normalHighOrAbove) / Double(normalEvents) }
+    public var precision: Double {
+        let flagged = attackHighOrAbove + normalHighOrAbove
+        return flagged == 0 ? 1 : Double(attackHighOrAbove) / Double(flagged)
+    }
+
+    public func result(_ label: AnomalyLabel) -> AttackResult? { attacks.first { $0.label == label } }
+
+    /// A plain-text table.
+    public var summary: String {
+        func percent(_ value: Double) -> String { RiskScorer.decimal(value * 100) + " %" }
+        var lines = ["attack                 events recall  episodes  first HIGH (median min)  mismatch flag"]
+        for result in attacks {
+            let name = result.label.rawValue.padding(22)
+            let minutes = result.medianMinutesToDetect.map { RiskScorer.decimal($0) } ?? "-"
+            lines.append("\(name) \(String(result.events).padding(6)) \(percent(result.recall).padding(7)) "
+                + "\(result.episodesDetected)/\(result.episodes)".padding(9) + " \(minutes.padding(24)) "
+                + percent(result.allEvents == 0 ? 0 : Double(result.mismatchFlagged) / Double(result.allEvents)))
+        }
+        lines.append("normal events \(normalEvents): MEDIUM+ \(normalMediumOrAbove) (\(percent(falsePositiveRate))), "
+            + "HIGH+ \(normalHighOrAbove) (\(percent(falsePositiveRateHigh))); precision at HIGH \(percent(precision))")
+        lines.append("false positives by strongest factor: "
+            + falsePositivesByFactor.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        lines.append("attacked agents' own events during attacks: \(contaminatedEvents), HIGH+ \(contaminatedHighOrAbove); "
+            + "breaker signals: " + breakerSignals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,103 @@
+/// Everything the risk scorer can be tuned with; `RiskConfig()` is the documented default.
+public struct RiskConfig: Sendable, Equatable {
+    /// Points per factor (a factor of 1 adds its weight). Default 25 / 30 / 20 / 15 / 10.
+    public var weights = RiskWeights()
+
+    /// A single factor at full strength is strong evidence on its own, but its weight alone
+    /// (10–30 points) could never reach HIGH. So the score is at least
+    /// `singleFactorScore × ramp(strongest factor, singleFactorStart…singleFactorFull)`: one saturated factor
+    /// makes HIGH (50), only agreeing factors reach CRITICAL. Set `singleFactorScore` to 0 for
+    /// the plain weighted sum.
+    public var singleFactorScore: Double = 50
+    public var singleFactorStart: Double = 0.6
+    public var singleFactorFull: Double = 0.95
+
+    // Rate
+    /// Absolute limits, least severe first (apply from the first event: no history needed).
+    public var rateTiers: [RiskRateTier] = [.elevated, .limit]
+    /// Relative rate: calls in the last 2, 5 and 15 minutes against the agent's busy level
+    /// for that window (e^(μ + 2σ) of ln calls, or twice this hour-of-week's history when
+    /// higher): 0 at `rateRatioLow` times, 1 at `rateRatioHigh` times (log scale).
+    public var rateRatioLow: Double = 3
+    public var rateRatioHigh: Double = 8
+    /// Minutes in a row with a full rate factor that make a `rate_violation` breaker signal.
+    public var sustainedViolationMinutes: Int32 = 3
+
+    // Spike
+    /// Cost at this many times normal (per event or per minute) is a full spike.
+    public var spikeFullRatio: Double = 10
+
+    // Efficiency
+    /// Token-efficiency robust z-scores: the strongest single one counts from `low` to `high`…
+    public var efficiencySingleZ: (low: Double, high: Double) = (3.5, 7)
+    /// …and their sum (input size, output/input ratio, cache-hit drop, cost per token) from `low` to `high`.
+    public var efficiencySumZ: (low: Double, high: Double) = (6, 12)
+    /// Under-reporting: reported below catalog by this fraction counts from `low` to `high`.
+    public var underReportFraction: (low: Double, high: Double) = (0.2, 0.6)
+    /// Per under-reported event the agent's under-reporting pattern grows by this times the
+    /// event's strength (capped at 1); an honest report shrinks it by the same fraction.
+    public var underReportStep: Double = 0.5
+
+    // Switching
+    public var switchingWindowMinutes: Int64 = 15
+    /// Distinct models / providers in the window that never count as switching.
+    public var baseModels: Double = 2
+    public var baseProviders: Double = 1
+    /// Extra distinct models (providers) over normal that make a full factor.
+    public var extraModelsFull: Double = 2.5
+    public var extraProvidersFull: Double = 2
+
+    // History
+    /// Robust z-score (log scale) from `low` to `high`, gated by the spend ratio from `low` to `high`.
+    public var historyZ: (low: Double, high: Double) = (2.5, 5)
+    public var historyRatio: (low: Double, high: Double) = (1.5, 3)
+    public var historyMinimumSigma: Double = 0.25
+    /// Spend below this per hour never counts as a deviation (plus a quarter of the agent's typical hour).
+    public var historyMinimumSpend = Nanodollars(10_000_000)
+
+    // Learning
+    /// Step of the moving baselines once warm (≈ the last 1/alpha samples).
+    public var baselineAlpha: Double = 0.02
+    /// Events before the relative factors count fully (they grow linearly from 5 events).
+    public var matureEvents: Int64 = 50
+    /// An event scored HIGH or above teaches the baselines with this weight only, so an attack
+    /// does not become the new normal within minutes.
+    public var quarantineWeight: Double = 0.1
+
+    public init() {}
+
+    public static func == (lhs: RiskConfig, rhs: RiskConfig) -> Bool {
+        lhs.weights == rhs.weights && lhs.singleFactorScore == rhs.singleFactorScore
+            && lhs.singleFactorStart == rhs.singleFactorStart && lhs.singleFactorFull == rhs.singleFactorFull && lhs.rateTiers == rhs.rateTiers
+            && lhs.rateRatioLow == rhs.rateRatioLow && lhs.rateRatioHigh == rhs.rateRatioHigh
+            && lhs.sustainedViolationMinutes == rhs.sustainedViolationMinutes
+            && lhs.spikeFullRatio == rhs.spikeFullRatio && lhs.efficiencySingleZ == rhs.efficiencySingleZ
+            && lhs.efficiencySumZ == rhs.efficiencySumZ && lhs.underReportFraction == rhs.underReportFraction
+            && lhs.underReportStep == rhs.underReportStep && lhs.switchingWindowMinutes == rhs.switchingWindowMinutes
+            && lhs.baseModels == rhs.baseModels && lhs.baseProviders == rhs.baseProviders
+            && lhs.extraModelsFull == rhs.extraModelsFull && lhs.extraProvidersFull == rhs.extraProvidersFull
+            && lhs.historyZ == rhs.historyZ && lhs.historyRatio == rhs.historyRatio
+            && lhs.historyMinimumSigma == rhs.historyMinimumSigma && lhs.historyMinimumSpend == rhs.historyMinimumSpend
+            && lhs.baselineAlpha == rhs.baselineAlpha && lhs.matureEvents == rhs.matureEvents
+            && lhs.quarantineWeight == rhs.quarantineWeight
+    }
+}
+
+/// Points of each factor in the 0–100 score.
+public struct RiskWeights: Sendable, Equatable {
+    public var rate: Double = 25
+    public var spike: Double = 30
+    public var efficiency: Double = 20
+    public var switching: Double = 15
+    public var history: Double = 10
+
+    public init() {}
+
+    public init(rate: Double, spike: Double, efficiency: Double, switching: Double, history: Double) {
+        self.rate = rate
+        self.spike = spike
+        self.efficiency = efficiency
+        self.switching = switching
+        self.history = history
+    }
+}

@@ -1,0 +1,163 @@
+/// An agent's spend and calls per hour of the week (UTC; hour-of-week 0 = Monday 00:00), for
+/// the historical-deviation factor and the hour-aware rate baselines.
+///
+/// - Each of the 168 buckets keeps the totals of its last `weeks` (4) occurrences, newest
+///   first; an hour without events counts as 0 once the agent exists.
+/// - The three newest hours are still open (`recentSpend`): an event up to ~2 hours late is
+///   still counted. An hour is recorded into its bucket when it leaves that window.
+/// - The expectation for an hour is the median of its own bucket when that holds ≥ 3 weeks;
+///   otherwise the median pooled over the same hour of the same day type (weekday / weekend),
+///   or of every day when that type has none yet. The maximum over the hour and its two
+///   neighbours is used, so a daily job that starts half an hour early is not a deviation.
+/// - `dispersion` learns how far (in log) a finished hour lands from its expectation, which
+///   sets the scale of the robust z-score.
+public struct RiskHourHistory: Sendable, Equatable {
+    public static let bucketCount = 168
+    public static let weeks = 4
+
+    var spend: [Int64] = Array(repeating: 0, count: bucketCount * weeks)
+    var calls: [Int32] = Array(repeating: 0, count: bucketCount * weeks)
+    var filled: [UInt8] = Array(repeating: 0, count: bucketCount)
+    var firstHour: Int64 = .min
+    /// Hour index (Unix seconds / 3600) of the newest open hour; `Int64.min` before the first event.
+    public internal(set) var newestHour: Int64 = .min
+    /// Spend / calls of the open hours, at index hour mod 3.
+    var recentSpend: [Int64] = [0, 0, 0]
+    var recentCalls: [Int32] = [0, 0, 0]
+    /// Expected spend of hours newestHour − 2, − 1 and newestHour.
+    var expectedSpend: [Int64] = [0, 0, 0]
+    /// Expected calls in the newest hour.
+    var expectedCalls: Int32 = 0
+    /// Samples behind the newest hour's expectation (0: no history yet).
+    public internal(set) var expectedSamples: Int32 = 0
+    /// Finished hours recorded (idle ones included).
+    public internal(set) var hoursRecorded: Int64 = 0
+    /// ln((spend + floor) / (expected + floor)) of finished hours.
+    var dispersion = RiskRunningStat()
+    /// ln(spend) of finished hours that had any spend: the agent's scale.
+    var activeHourSpend = RiskRunningStat()
+
+    public init() {}
+
+    static func hourOfWeek(_ hour: Int64) -> Int {
+        Int(((hour + 72) % 168 + 168) % 168)  // 1970-01-01 was a Thursday
+    }
+
+    @inline(__always) private static func slot(_ hour: Int64) -> Int { Int(((hour % 3) + 3) % 3) }
+
+    /// Adds one event's cost to its hour (advancing the window first when it is newer); an
+    /// event more than two hours older than the newest is not counted.
+    mutating func record(hour: Int64, cost: Nanodollars) {
+        advance(to: hour)
+        guard hour > newestHour - 3, hour >= firstHour else { return }
+        let index = Self.slot(hour)
+        recentSpend[index] = (Nanodollars(recentSpend[index]) + cost).value
+        recentCalls[index] &+= 1
+    }
+
+    mutating func advance(to hour: Int64) {
+        if newestHour == .min {
+            firstHour = hour
+            newestHour = hour
+            refreshExpectations()
+            return
+        }
+        guard hour > newestHour else { return }
+        // Hours leaving the open window: newestHour − 2 … hour − 3 (idle ones capped at a week).
+        let lastLeaving = hour - 3
+        var leaving = newestHour - 2
+        if lastLeaving - newestHour > Int64(Self.bucketCount) {
+            for open in leaving...newestHour where open >= firstHour { finish(open, spend: recentSpend[Self.slot(open)], calls: recentCalls[Self.slot(open)]) }
+            leaving = lastLeaving - Int64(Self.bucketCount) + 1
+        }
+        while leaving <= lastLeaving {
+            if leaving >= firstHour {
+                let isOpen = leaving <= newestHour
+                finish(leaving, spend: isOpen ? recentSpend[Self.slot(leaving)] : 0,
+                       calls: isOpen ? recentCalls[Self.slot(leaving)] : 0)
+            }
+            leaving += 1
+        }
+        for open in max(newestHour + 1, hour - 2)...hour {
+            recentSpend[Self.slot(open)] = 0
+            recentCalls[Self.slot(open)] = 0
+        }
+        newestHour = hour
+        refreshExpectations()
+    }
+
+    private mutating func finish(_ hour: Int64, spend total: Int64, calls count: Int32) {
+        let expectation = expectation(forHour: hour)
+        if expectation.samples > 0, total > 0 || expectation.spend > 0 {
+            let floor = spendFloor(minimum: 1000)
+            let ratio = (Double(total) + floor) / (Double(expectation.spend) + floor)
+            dispersion.add(RiskMath.ln(ratio), alpha: 0.05, initialDeviation: 0.5)
+        }
+        let bucket = Self.hourOfWeek(hour)
+        let base = bucket * Self.weeks
+        for week in stride(from: Self.weeks - 1, to: 0, by: -1) {
+            spend[base + week] = spend[base + week - 1]
+            calls[base + week] = calls[base + week - 1]
+        }
+        spend[base] = total
+        calls[base] = count
+        filled[bucket] = min(filled[bucket] + 1, UInt8(Self.weeks))
+        if total > 0 { activeHourSpend.add(RiskMath.ln(Double(total)), alpha: 0.05, initialDeviation: 1) }
+        hoursRecorded += 1
+    }
+
+    private mutating func refreshExpectations() {
+        for index in 0..<3 {
+            let expectation = expectation(forHour: newestHour - 2 + Int64(index))
+            expectedSpend[index] = expectation.spend
+            if index == 2 {
+                expectedCalls = expectation.calls
+                expectedSamples = Int32(expectation.samples)
+            }
+        }
+    }
+
+    /// A spend floor (nanodollars) that keeps tiny amounts from making huge ratios: a quarter
+    /// of the agent's typical active hour, at least `minimum`.
+    func spendFloor(minimum: Int64) -> Double {
+        guard activeHourSpend.count > 0 else { return Double(minimum) }
+        return max(Double(minimum), 0.25 * RiskMath.exponential(activeHourSpend.mean))
+    }
+
+    /// Maximum over the hour and its neighbours of the pooled medians.
+    func expectation(forHour hour: Int64) -> (spend: Int64, calls: Int32, samples: Int) {
+        var result = pooledMedian(bucket: Self.hourOfWeek(hour))
+        for neighbour in [hour - 1, hour + 1] {
+            let other = pooledMedian(bucket: Self.hourOfWeek(neighbour))
+            result.spend = max(result.spend, other.spend)
+            result.calls = max(result.calls, other.calls)
+        }
+        return result
+    }
+
+    private func pooledMedian(bucket: Int) -> (spend: Int64, calls: Int32, samples: Int) {
+        var buckets: [Int] = []
+        if filled[bucket] >= 3 {
+            buckets = [bucket]
+        } else {
+            let hourOfDay = bucket % 24
+            let weekend = bucket / 24 >= 5
+            buckets = (weekend ? [5, 6] : [0, 1, 2, 3, 4]).map { $0 * 24 + hourOfDay }
+            if !buckets.contains(where: { filled[$0] > 0 }) { buckets = (0..<7).map { $0 * 24 + hourOfDay } }
+        }
+        var spends: [Int64] = []
+        var counts: [Int32] = []
+        for candidate in buckets {
+            for week in 0..<Int(filled[candidate]) {
+                spends.append(spend[candidate * Self.weeks + week])
+                counts.append(calls[candidate * Self.weeks + week])
+            }
+        }
+        guard !spends.isEmpty else { return (0, 0, 0) }
+        spends.sort()
+        counts.sort()
+        let middle = spends.count / 2
+        if spends.count % 2 == 1 { return (spends[middle], counts[middle], spends.count) }
+        return (spends[middle - 1] / 2 + spends[middle] / 2, counts[middle - 1] / 2 + counts[middle] / 2, spends.count)
+    }
+}

@@ -1,0 +1,28 @@
+/// One (provider, model) an agent used recently: how often, when last, and what a call costs.
+/// Keys are 64-bit FNV-1a hashes, so the state never stores model names.
+public struct RiskModelEntry: Sendable, Equatable {
+    /// Hash of provider + NUL + model.
+    var key: UInt64
+    /// Hash of the provider alone.
+    var provider: UInt64
+    /// Calls learned (quarantined calls count less), capped.
+    var weight: Double
+    /// Minute of the newest call.
+    var lastMinute: Int64
+    /// ln(nanodollars) per call with this model.
+    var cost: RiskRunningStat
+
+    static func hash(_ text: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var value = seed
+        for byte in text.utf8 {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01b3
+        }
+        return value
+    }
+
+    static func keys(provider: String, model: String) -> (key: UInt64, provider: UInt64) {
+        let providerHash = hash(provider)
+        return (hash(model, seed: (providerHash ^ 0) &* 0x0000_0100_0000_01b3), providerHash)
+    }
+}

@@ -1,0 +1,43 @@
+extension RiskScorer {
+    /// One short sentence per factor ≥ 0.3, strongest first.
+    static func reasons(_ factors: RiskFactors, _ measures: RiskMeasures) -> [String] {
+        var items: [(Double, String)] = []
+        if factors.rate >= 0.3 {
+            if let tier = measures.absoluteTier {
+                items.append((factors.rate, "rate: over the \(tier) rate tier"))
+            } else {
+                items.append((factors.rate,
+                    "rate: \(measures.rateCalls) calls in \(measures.rateWindow) min, allowance \(decimal(measures.rateAllowance))"))
+            }
+        }
+        if factors.spike >= 0.3 {
+            let what = measures.spikeOfMinute ? "minute's cost" : "call's cost"
+            items.append((factors.spike, "spike: the \(what) is \(decimal(measures.spikeRatio))× normal"))
+        }
+        if factors.efficiency >= 0.3 {
+            if measures.underReportFraction >= measures.config.underReportFraction.low {
+                let percent = Int((measures.underReportFraction * 100).rounded())
+                items.append((factors.efficiency, "efficiency: reported cost \(percent) % below the catalog's"))
+            } else {
+                items.append((factors.efficiency, "efficiency: token use \(decimal(measures.efficiencyZ)) σ from the agent's normal"))
+            }
+        }
+        if factors.switching >= 0.3 {
+            items.append((factors.switching,
+                "switching: \(measures.distinctModels) models from \(measures.distinctProviders) providers in \(measures.config.switchingWindowMinutes) min"))
+        }
+        if factors.history >= 0.3 {
+            items.append((factors.history,
+                "history: spend of the last \(measures.historyHours) h is \(decimal(measures.historyRatio))× this hour-of-week's"))
+        }
+        return items.sorted { $0.0 > $1.0 }.map(\.1)
+    }
+
+    /// One decimal, no Foundation: 3.14159 → "3.1".
+    static func decimal(_ value: Double) -> String {
+        guard value.isFinite else { return "∞" }
+        let tenths = Int64((min(max(value, -1e15), 1e15) * 10).rounded())
+        let sign = tenths < 0 ? "-" : ""
+        return "\(sign)\(abs(tenths) / 10).\(abs(tenths) % 10)"
+    }
+}

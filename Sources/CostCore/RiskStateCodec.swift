@@ -1,0 +1,120 @@
+/// The compact binary form of the risk states (`AgentRiskState.encoded()`,
+/// `SessionRiskState.encoded()`): a 3-byte header (`R`, kind, version), then fields in a fixed
+/// order. Integers are LEB128 varints (signed ones zigzag-encoded), so the many zero counters
+/// of an idle hour or minute take one byte each; `Double` statistics are their 8-byte IEEE bit
+/// pattern, little-endian, so a round trip is exact.
+struct RiskStateWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(kind: UInt8, version: UInt8, capacity: Int) {
+        bytes.reserveCapacity(capacity)
+        bytes.append(UInt8(ascii: "R"))
+        bytes.append(kind)
+        bytes.append(version)
+    }
+
+    mutating func unsigned(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    mutating func signed(_ value: Int64) {
+        unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    mutating func signed(_ value: Int32) {
+        signed(Int64(value))
+    }
+
+    mutating func double(_ value: Double) {
+        var bits = value.bitPattern
+        for _ in 0..<8 {
+            bytes.append(UInt8(truncatingIfNeeded: bits))
+            bits >>= 8
+        }
+    }
+
+    mutating func stat(_ value: RiskRunningStat) {
+        double(value.mean)
+        double(value.deviation)
+        double(value.count)
+    }
+}
+
+/// Reads what `RiskStateWriter` wrote; every read checks bounds and throws `RiskStateError`.
+struct RiskStateReader {
+    private let bytes: [UInt8]
+    private var index = 0
+
+    init(_ bytes: [UInt8], kind: UInt8, version: UInt8, what: String) throws(RiskStateError) {
+        self.bytes = bytes
+        guard bytes.count >= 3, bytes[0] == UInt8(ascii: "R"), bytes[1] == kind else {
+            throw RiskStateError("not an encoded \(what)")
+        }
+        guard bytes[2] == version else {
+            throw RiskStateError("\(what) has format version \(bytes[2]); this build reads version \(version)")
+        }
+        index = 3
+    }
+
+    var isAtEnd: Bool { index == bytes.count }
+
+    mutating func unsigned() throws(RiskStateError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard index < bytes.count else { throw RiskStateError("truncated") }
+            let byte = bytes[index]
+            index += 1
+            guard shift < 64 else { throw RiskStateError("varint too long") }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func signed() throws(RiskStateError) -> Int64 {
+        let raw = try unsigned()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    mutating func int32() throws(RiskStateError) -> Int32 {
+        let value = try signed()
+        guard let result = Int32(exactly: value) else { throw RiskStateError("counter out of range") }
+        return result
+    }
+
+    mutating func count(max: Int) throws(RiskStateError) -> Int {
+        let value = try unsigned()
+        guard value <= UInt64(max) else { throw RiskStateError("length \(value) above \(max)") }
+        return Int(value)
+    }
+
+    mutating func double() throws(RiskStateError) -> Double {
+        guard bytes.count - index >= 8 else { throw RiskStateError("truncated") }
+        var bits: UInt64 = 0
+        for offset in 0..<8 {
+            bits |= UInt64(bytes[index + offset]) << (8 * UInt64(offset))
+        }
+        index += 8
+        let value = Double(bitPattern: bits)
+        guard value.isFinite else { throw RiskStateError("statistic is not finite") }
+        return value
+    }
+
+    mutating func stat() throws(RiskStateError) -> RiskRunningStat {
+        let mean = try double()
+        let deviation = try double()
+        let count = try double()
+        guard deviation >= 0, count >= 0 else { throw RiskStateError("negative deviation or count") }
+        return RiskRunningStat(mean: mean, deviation: deviation, count: count)
+    }
+
+    func finish() throws(RiskStateError) {
+        guard isAtEnd else { throw RiskStateError("\(bytes.count - index) trailing bytes") }
+    }
+}

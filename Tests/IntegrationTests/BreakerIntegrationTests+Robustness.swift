@@ -1,0 +1,85 @@
+import CostCore
+import Foundation
+import Testing
+
+/// The breaker keeps working through what operators and other writers do to its inputs:
+/// keys revoked or mistyped in the keys file it re-reads, a damaged hash in Redis.
+extension BreakerIntegrationTests {
+    /// A budget-style trip signal for `scope` (held until reset: no period end).
+    static func tripSignal(_ scope: BreakerScope) -> JSONValue {
+        .object([("schema", .string("cost.signal.v1")), ("signal", .string("open_breaker")), ("scope", .string(scope.text)),
+                 ("reason", .string("provider_credits_95pct")), ("source", .string("credit"))])
+    }
+
+    @Test("A key removed from the keys file while the worker runs is refused from then on (unknown_key)")
+    func revokedKeyIsRefused() async throws {
+        let stage = try BreakerStage()
+        defer { stage.tearDown() }
+        let alice = BreakerSigningKey(keyID: "alice-it")
+        let bob = BreakerSigningKey(keyID: "bob-it")
+        try stage.trust([alice, bob])
+        try await stage.startWorker("breaker-r1")
+        let scope = BreakerScope.agent("agent-r1-\(IntegrationEnvironment.uniqueSuffix())")
+        let trip = alice.command(.trip, scope: scope)
+        try stage.send(trip, signedBy: alice)
+        #expect(try await stage.waitForAudit(trip.commandID).map(\.reason) == ["applied"])
+
+        try stage.trust([bob])
+        let reset = alice.command(.reset, scope: scope)
+        try stage.send(reset, signedBy: alice)
+        #expect(try await stage.waitForAudit(reset.commandID).map { "\($0.outcome) \($0.reason)" } == ["refused unknown_key"])
+        #expect(try stage.redis.state(scope).phase == .open, "the revoked key's reset must not close the breaker")
+        let bobReset = bob.command(.reset, scope: scope)
+        try stage.send(bobReset, signedBy: bob)
+        #expect(try await stage.waitForAudit(bobReset.commandID).map(\.reason) == ["applied"])
+        #expect(try stage.redis.state(scope).phase == .closed)
+        await stage.stopWorkers()
+    }
+
+    @Test("A mistyped keys file does not stop the breaker: commands are refused and audited, signals still trip")
+    func brokenKeysFileKeepsBreakerRunning() async throws {
+        let stage = try BreakerStage()
+        defer { stage.tearDown() }
+        let alice = BreakerSigningKey(keyID: "alice-it")
+        try stage.trust([alice])
+        let worker = try await stage.startWorker("breaker-r2")
+        // An operator's typo: a trailing comma. The worker re-reads the file when it changes.
+        try Data(#"{"schema": "cost.keys.v1", "keys": [],}"#.utf8).write(to: stage.keysFile)
+        let scope = BreakerScope.agent("agent-r2-\(IntegrationEnvironment.uniqueSuffix())")
+        let trip = alice.command(.trip, scope: scope)
+        try stage.send(trip, signedBy: alice)
+        let other = BreakerScope.provider("r2\(IntegrationEnvironment.uniqueSuffix().prefix(8))")
+        try stage.publishSignals([Self.tripSignal(other)])
+
+        try await Waiting.until("the credit signal to open \(other.text)", timeout: .seconds(10),
+                                diagnostics: { stage.diagnostics }) {
+            let s = try stage.redis.state(other)
+            return (s.phase == .open, "\(s.phase.rawValue); worker running: \(worker.isRunning)")
+        }
+        let rows = try await stage.waitForAudit(trip.commandID, timeout: .seconds(5))
+        // Refused (fail safe) or applied with the last good keys: either way audited once.
+        #expect(rows.count == 1, "the command is audited while the keys file is unreadable: \(rows)")
+        #expect(worker.isRunning, "the worker must keep running\n\(worker.logTail)")
+        await stage.stopWorkers()
+    }
+
+    @Test("A damaged breaker hash in Redis does not stop the worker: other scopes still trip")
+    func damagedHashKeepsBreakerRunning() async throws {
+        let stage = try BreakerStage()
+        defer { stage.tearDown() }
+        let worker = try await stage.startWorker("breaker-r3")
+        let damaged = BreakerScope.agent("agent-r3-damaged-\(IntegrationEnvironment.uniqueSuffix())")
+        try stage.redis.command(["HSET", damaged.redisKey, "state", "opne", "version", "3"])
+        // The once-a-second tick reads every breaker hash, the damaged one included.
+        try await Task.sleep(for: .milliseconds(2_500))
+        let healthy = BreakerScope.provider("r3\(IntegrationEnvironment.uniqueSuffix().prefix(8))")
+        try stage.publishSignals([Self.tripSignal(healthy)])
+        try await Waiting.until("the credit signal to open \(healthy.text)", timeout: .seconds(10),
+                                diagnostics: { stage.diagnostics }) {
+            let s = try stage.redis.state(healthy)
+            return (s.phase == .open, "\(s.phase.rawValue); worker running: \(worker.isRunning)")
+        }
+        #expect(worker.isRunning, "the worker must keep running\n\(worker.logTail)")
+        await stage.stopWorkers()
+    }
+}
