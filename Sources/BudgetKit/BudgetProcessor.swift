@@ -34,6 +34,9 @@ public final class BudgetProcessor: BatchProcessor {
     private var reconciledAtMs: Int64 = 0
     private var alerts: AlertEvaluator?
     private var rebuilder: CounterRebuilder?
+    /// How far this instance has tailed newly stored rows after a rebuild (kept across
+    /// reconnects; the window itself is read from Redis).
+    private var tailWatermark: Timestamp?
     private let counted = Counter(label: "cost_budget_events_total", dimensions: [("outcome", "counted")])
     private let duplicates = Counter(label: "cost_budget_events_total", dimensions: [("outcome", "duplicate")])
     private let drift = Gauge(label: "cost_budget_drift_counters")
@@ -116,7 +119,12 @@ public final class BudgetProcessor: BatchProcessor {
         if let redis, try redis.command(["EXISTS", CounterScript.readyKey]).int != 1 {
             try rebuilder?.rebuild(rules: rules, now: SystemClock.now())
         }
-        try rebuilder?.tail(rules: rules, catalogTime: SystemClock.now())
+        if let rebuilder, let alerts {
+            let now = SystemClock.now()
+            let tailed = try rebuilder.tail(rules: rules, watermark: tailWatermark, now: now)
+            tailWatermark = tailed.watermark
+            if !tailed.totals.isEmpty { try alerts.evaluate(tailed.totals, now: now, context: context) }
+        }
         if nowMs - reconciledAtMs >= options.reconcileMs {
             reconciledAtMs = nowMs
             try reconcile()

@@ -13,16 +13,16 @@ import WorkerRuntime
 /// 2. In one REPEATABLE READ snapshot: sum `cost_tracking` per counter of the current and
 ///    previous periods, and collect the event_ids stored since the earliest of them.
 /// 3. Write the sums, mark those event_ids as counted, set `cost:budget:ready`.
-/// 4. For `tailSeconds` afterwards, also count rows the persist worker stores later
-///    (deduplicated by the same script): events this worker had counted and acked before the
-///    loss, but which had not reached PostgreSQL at the snapshot.
+/// 4. For `tailSeconds` after the snapshot time (the value of `cost:budget:ready`), every
+///    instance also counts rows the persist worker stores later (deduplicated by the same
+///    script): events counted and acked before the loss, but not yet in PostgreSQL at the
+///    snapshot. The window comes from Redis, so it survives reconnects and the crash of the
+///    instance that rebuilt.
 final class CounterRebuilder {
     private let db: PGConnection
     private let redis: RedisConnection
     private let logger: Logger
     private let tailSeconds: Int64
-    private var tailUntil: Timestamp?
-    private var tailFrom: Timestamp?
 
     init(db: PGConnection, redis: RedisConnection, logger: Logger, tailSeconds: Int64) {
         self.db = db
@@ -76,44 +76,50 @@ final class CounterRebuilder {
             })
         }
         try redis.command(["SET", CounterScript.readyKey, snapshotTime.rfc3339])
-        tailFrom = snapshotTime.adding(seconds: -60)
-        tailUntil = snapshotTime.adding(seconds: tailSeconds)
         logger.warning("rebuilt the budget counters from PostgreSQL", metadata: [
             "counters": "\(sums.count)", "events": "\(ids.count)", "took": "\(ContinuousClock.now - started)"])
     }
 
-    /// During the tail window, counts rows stored since the last look (overlapping by a
-    /// minute: the script deduplicates).
-    func tail(rules: BudgetRules, catalogTime now: Timestamp) throws {
-        guard let until = tailUntil, let from = tailFrom else { return }
-        if now > until {
-            tailUntil = nil
-            tailFrom = nil
-            logger.info("rebuild tail finished")
-            return
-        }
+    /// During the tail window after the last rebuild, counts rows stored since `watermark`
+    /// (overlapping by a minute: the script deduplicates). Returns the new watermark and the
+    /// totals of the counters it touched, so alerts can be evaluated on them.
+    func tail(rules: BudgetRules, watermark: Timestamp?, now: Timestamp) throws
+        -> (watermark: Timestamp?, totals: [CounterTarget: Nanodollars]) {
+        guard let readyText = try redis.command(["GET", CounterScript.readyKey]).string,
+              let rebuiltAt = Timestamp.parseRFC3339(readyText),
+              now < rebuiltAt.adding(seconds: tailSeconds) else { return (nil, [:]) }
+        let from = max(watermark ?? rebuiltAt.adding(seconds: -60), rebuiltAt.adding(seconds: -60))
         let rows = try db.query("""
-            SELECT event_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), session_id, agent_id, provider, model, cost_usd::text, tags::text,
+            SELECT event_id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), session_id, agent_id,
+                   provider, model, cost_usd::text, tags::text,
                    to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
             FROM cost_tracking WHERE recorded_at >= $1 ORDER BY recorded_at LIMIT 50000
             """, [from.rfc3339]).rows
         var rulesCopy = rules
         var calls: [(keys: [String], args: [String])] = []
+        var targets: [[CounterTarget]] = []
         var newest = from
         for r in rows {
             guard let id = r[0], let occurred = r[1].flatMap(Timestamp.parseRFC3339), let cost = try? Nanodollars.parseUSD(r[6] ?? "")
             else { continue }
+            if let recorded = r[8].flatMap(Timestamp.parseRFC3339), recorded > newest { newest = recorded }
             let event = UsageEvent(eventID: id, occurredAt: occurred, sessionID: r[2] ?? "", agentID: r[3] ?? "",
                                    provider: r[4] ?? "", model: r[5] ?? "", inputTokens: 0, outputTokens: 0,
                                    tags: Self.tags(r[7]))
-            let targets = try rulesCopy.targets(for: event)
-            if let recorded = r[8].flatMap(Timestamp.parseRFC3339), recorded > newest { newest = recorded }
-            guard !targets.isEmpty else { continue }
-            calls.append((keys: [CounterScript.readyKey, CounterScript.dedupeKey(eventID: id)] + targets.map(\.key),
-                          args: [String(cost.value), String(40 * 86_400)] + targets.map { String($0.ttlSeconds(now: now)) }))
+            let t = try rulesCopy.targets(for: event)
+            guard !t.isEmpty else { continue }
+            calls.append((keys: [CounterScript.readyKey, CounterScript.dedupeKey(eventID: id)] + t.map(\.key),
+                          args: [String(cost.value), String(40 * 86_400)] + t.map { String($0.ttlSeconds(now: now)) }))
+            targets.append(t)
         }
-        if !calls.isEmpty { _ = try redis.evalMany(CounterScript.script, calls: calls) }
-        tailFrom = newest.adding(seconds: -60)
+        var totals: [CounterTarget: Nanodollars] = [:]
+        if !calls.isEmpty {
+            for (reply, t) in zip(try redis.evalMany(CounterScript.script, calls: calls), targets) {
+                guard case .array(let values) = reply, (values.first?.int ?? -1) >= 0 else { continue }
+                for (target, value) in zip(t, values.dropFirst()) { totals[target] = Nanodollars(value.int ?? 0) }
+            }
+        }
+        return (newest.adding(seconds: -60), totals)
     }
 
     static func tags(_ text: String?) -> [String: String] {

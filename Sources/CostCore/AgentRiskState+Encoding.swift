@@ -12,7 +12,9 @@ extension AgentRiskState {
         for stat in windowCalls { writer.stat(stat) }
         writer.stat(minuteCost)
         writer.signed(quarantineUntilMinute)
-        for stat in [eventCost, inputTokens, outputRatio, cacheHit, costPerToken] { writer.stat(stat) }
+        writer.signed(suspectUntilMinute)
+        for level in recentLevels { writer.double(level) }
+        for stat in [eventCost, inputTokens, outputTokens, cacheHit, costPerToken] { writer.stat(stat) }
         writer.double(underReporting)
         writer.unsigned(UInt64(models.count))
         for entry in models {
@@ -21,6 +23,7 @@ extension AgentRiskState {
             writer.double(entry.weight)
             writer.signed(entry.lastMinute)
             writer.stat(entry.cost)
+            writer.stat(entry.costPerToken)
         }
         writer.double(normalModels)
         writer.double(normalProviders)
@@ -39,9 +42,11 @@ extension AgentRiskState {
         for index in windowCalls.indices { windowCalls[index] = try reader.stat() }
         minuteCost = try reader.stat()
         quarantineUntilMinute = try reader.signed()
+        suspectUntilMinute = try reader.signed()
+        for index in recentLevels.indices { recentLevels[index] = try reader.double() }
         eventCost = try reader.stat()
         inputTokens = try reader.stat()
-        outputRatio = try reader.stat()
+        outputTokens = try reader.stat()
         cacheHit = try reader.stat()
         costPerToken = try reader.stat()
         underReporting = try reader.double()
@@ -50,7 +55,7 @@ extension AgentRiskState {
         for _ in 0..<modelCount {
             models.append(RiskModelEntry(
                 key: try reader.unsigned(), provider: try reader.unsigned(), weight: try reader.double(),
-                lastMinute: try reader.signed(), cost: try reader.stat()))
+                lastMinute: try reader.signed(), cost: try reader.stat(), costPerToken: try reader.stat()))
         }
         normalModels = try reader.double()
         normalProviders = try reader.double()
@@ -74,7 +79,9 @@ extension RiskHourHistory {
         writer.signed(expectedCalls)
         writer.signed(expectedSamples)
         writer.signed(hoursRecorded)
-        writer.stat(dispersion)
+        for stat in dispersion { writer.stat(stat) }
+        for value in finishedSpend { writer.signed(value) }
+        for value in finishedExpected { writer.signed(value) }
         writer.stat(activeHourSpend)
     }
 
@@ -93,7 +100,9 @@ extension RiskHourHistory {
         history.expectedCalls = try reader.int32()
         history.expectedSamples = try reader.int32()
         history.hoursRecorded = try reader.signed()
-        history.dispersion = try reader.stat()
+        for index in 0..<2 { history.dispersion[index] = try reader.stat() }
+        for index in 0..<2 { history.finishedSpend[index] = try reader.signed() }
+        for index in 0..<2 { history.finishedExpected[index] = try reader.signed() }
         history.activeHourSpend = try reader.stat()
         return history
     }

@@ -8,23 +8,28 @@ public struct AgentRiskState: Sendable, Equatable {
     public internal(set) var eventsSeen: Int64 = 0
     /// Calls and cost per minute, last 16 minutes.
     var minutes = RiskMinuteRing(size: 16)
-    /// ln(calls in the last 2, 5 and 15 minutes) and ln(cost of the minute), sampled at the end
-    /// of every minute with calls (once per active minute, so a flood of calls teaches them no
-    /// faster than a trickle).
-    var windowCalls = [RiskRunningStat](repeating: RiskRunningStat(), count: 3)
+    /// ln(calls in the last 2, 5, 15 and 60 minutes) and ln(cost of the minute), sampled at the
+    /// end of every minute with calls (once per active minute, so a flood of calls teaches them
+    /// no faster than a trickle).
+    var windowCalls = [RiskRunningStat](repeating: RiskRunningStat(), count: 4)
     var minuteCost = RiskRunningStat()
-    /// Minutes up to this one were touched by a HIGH event: they teach the baselines little.
+    /// Minutes up to these were touched by a HIGH (MEDIUM) event: they teach the baselines little.
     var quarantineUntilMinute: Int64 = .min
+    var suspectUntilMinute: Int64 = .min
     /// ln(nanodollars) per event.
     var eventCost = RiskRunningStat()
     /// ln(1 + input tokens).
     var inputTokens = RiskRunningStat()
-    /// ln((1 + output) / (1 + input)).
-    var outputRatio = RiskRunningStat()
+    /// ln(1 + output tokens).
+    var outputTokens = RiskRunningStat()
     /// cache_read / input, 0…1.
     var cacheHit = RiskRunningStat()
     /// ln(nanodollars per 1000 tokens).
     var costPerToken = RiskRunningStat()
+    /// Short-term levels (step `recentAlpha`, about the last 3–5 calls) of ln input, ln
+    /// output, cache-hit share and ln cost per 1000 tokens: a shift that persists over
+    /// several calls is far clearer than one odd call.
+    var recentLevels: [Double] = [0, 0, 0, 0]
     /// Moving strength (0…1) of reported costs below the catalog's.
     var underReporting: Double = 0
     /// Models used recently (at most `maxModels`).
@@ -40,7 +45,8 @@ public struct AgentRiskState: Sendable, Equatable {
 
     static let maxModels = 12
     /// Windows (minutes) of `windowCalls`.
-    static let rateWindows: [Int] = [2, 5, 15]
+    static let rateWindows: [Int] = [2, 5, 15, 60]
+    static let recentAlpha = 0.3
 
     public init() {}
 

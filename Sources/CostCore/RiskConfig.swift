@@ -28,10 +28,13 @@ public struct RiskConfig: Sendable, Equatable {
     public var spikeFullRatio: Double = 10
 
     // Efficiency
-    /// Token-efficiency robust z-scores: the strongest single one counts from `low` to `high`…
-    public var efficiencySingleZ: (low: Double, high: Double) = (3.5, 7)
-    /// …and their sum (input size, output/input ratio, cache-hit drop, cost per token) from `low` to `high`.
-    public var efficiencySumZ: (low: Double, high: Double) = (6, 12)
+    /// Token efficiency, per call: the larger robust z of input size and of cost per 1000
+    /// tokens (against the model's norm) counts from `low` to `high`…
+    public var efficiencySingleZ: (low: Double, high: Double) = (4, 8)
+    /// …and over the last few calls, the stuffing score (short-term input rise, capped by the
+    /// output drop and cache-hit drop + 1.5, plus those drops; in units of the short-term
+    /// level's spread) counts from `low` to `high`.
+    public var efficiencyStuffingZ: (low: Double, high: Double) = (7, 11)
     /// Under-reporting: reported below catalog by this fraction counts from `low` to `high`.
     public var underReportFraction: (low: Double, high: Double) = (0.2, 0.6)
     /// Per under-reported event the agent's under-reporting pattern grows by this times the
@@ -50,19 +53,24 @@ public struct RiskConfig: Sendable, Equatable {
     // History
     /// Robust z-score (log scale) from `low` to `high`, gated by the spend ratio from `low` to `high`.
     public var historyZ: (low: Double, high: Double) = (2.5, 5)
-    public var historyRatio: (low: Double, high: Double) = (1.5, 3)
+    public var historyRatio: (low: Double, high: Double) = (2, 4)
     public var historyMinimumSigma: Double = 0.25
+    /// The spread assumed before the agent's own is learned (it counts as 24 hours of history).
+    public var historyPriorSigma: Double = 0.8
     /// Spend below this per hour never counts as a deviation (plus a quarter of the agent's typical hour).
-    public var historyMinimumSpend = Nanodollars(10_000_000)
+    public var historyMinimumSpend = Nanodollars(10_000)
 
     // Learning
     /// Step of the moving baselines once warm (≈ the last 1/alpha samples).
     public var baselineAlpha: Double = 0.02
     /// Events before the relative factors count fully (they grow linearly from 5 events).
     public var matureEvents: Int64 = 50
-    /// An event scored HIGH or above teaches the baselines with this weight only, so an attack
-    /// does not become the new normal within minutes.
-    public var quarantineWeight: Double = 0.1
+    /// Step of the busy-level baselines, per active minute.
+    public var minuteAlpha: Double = 0.01
+    /// An event scored HIGH or above (MEDIUM) teaches the baselines with this weight only, so
+    /// an attack does not become the new normal within minutes.
+    public var quarantineWeight: Double = 0.05
+    public var suspectWeight: Double = 0.3
 
     public init() {}
 
@@ -72,14 +80,15 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.rateRatioLow == rhs.rateRatioLow && lhs.rateRatioHigh == rhs.rateRatioHigh
             && lhs.sustainedViolationMinutes == rhs.sustainedViolationMinutes
             && lhs.spikeFullRatio == rhs.spikeFullRatio && lhs.efficiencySingleZ == rhs.efficiencySingleZ
-            && lhs.efficiencySumZ == rhs.efficiencySumZ && lhs.underReportFraction == rhs.underReportFraction
+            && lhs.efficiencyStuffingZ == rhs.efficiencyStuffingZ && lhs.underReportFraction == rhs.underReportFraction
             && lhs.underReportStep == rhs.underReportStep && lhs.switchingWindowMinutes == rhs.switchingWindowMinutes
             && lhs.baseModels == rhs.baseModels && lhs.baseProviders == rhs.baseProviders
             && lhs.extraModelsFull == rhs.extraModelsFull && lhs.extraProvidersFull == rhs.extraProvidersFull
             && lhs.historyZ == rhs.historyZ && lhs.historyRatio == rhs.historyRatio
-            && lhs.historyMinimumSigma == rhs.historyMinimumSigma && lhs.historyMinimumSpend == rhs.historyMinimumSpend
+            && lhs.historyMinimumSigma == rhs.historyMinimumSigma && lhs.historyPriorSigma == rhs.historyPriorSigma && lhs.historyMinimumSpend == rhs.historyMinimumSpend
             && lhs.baselineAlpha == rhs.baselineAlpha && lhs.matureEvents == rhs.matureEvents
             && lhs.quarantineWeight == rhs.quarantineWeight
+            && lhs.suspectWeight == rhs.suspectWeight && lhs.minuteAlpha == rhs.minuteAlpha
     }
 }
 

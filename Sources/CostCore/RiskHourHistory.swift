@@ -9,8 +9,8 @@
 ///   otherwise the median pooled over the same hour of the same day type (weekday / weekend),
 ///   or of every day when that type has none yet. The maximum over the hour and its two
 ///   neighbours is used, so a daily job that starts half an hour early is not a deviation.
-/// - `dispersion` learns how far (in log) a finished hour lands from its expectation, which
-///   sets the scale of the robust z-score.
+/// - `dispersion` learns how far (in log) a finished hour, and the 3 hours ending with it, land
+///   from their expectation, which sets the scale of the robust z-score.
 public struct RiskHourHistory: Sendable, Equatable {
     public static let bucketCount = 168
     public static let weeks = 4
@@ -32,8 +32,12 @@ public struct RiskHourHistory: Sendable, Equatable {
     public internal(set) var expectedSamples: Int32 = 0
     /// Finished hours recorded (idle ones included).
     public internal(set) var hoursRecorded: Int64 = 0
-    /// ln((spend + floor) / (expected + floor)) of finished hours.
-    var dispersion = RiskRunningStat()
+    /// ln((spend + floor) / (expected + floor)) of finished hours [0] and of the 3 hours ending
+    /// with a finished hour [1].
+    var dispersion = [RiskRunningStat(), RiskRunningStat()]
+    /// Spend and expectation of the two newest finished hours (newest first).
+    var finishedSpend: [Int64] = [0, 0]
+    var finishedExpected: [Int64] = [0, 0]
     /// ln(spend) of finished hours that had any spend: the agent's scale.
     var activeHourSpend = RiskRunningStat()
 
@@ -91,8 +95,13 @@ public struct RiskHourHistory: Sendable, Equatable {
         if expectation.samples > 0, total > 0 || expectation.spend > 0 {
             let floor = spendFloor(minimum: 1000)
             let ratio = (Double(total) + floor) / (Double(expectation.spend) + floor)
-            dispersion.add(RiskMath.ln(ratio), alpha: 0.05, initialDeviation: 0.5)
+            dispersion[0].add(RiskMath.ln(ratio), alpha: 0.03, initialDeviation: 0.5)
+            let spend3 = Double(total) + Double(finishedSpend[0]) + Double(finishedSpend[1])
+            let expected3 = Double(expectation.spend) + Double(finishedExpected[0]) + Double(finishedExpected[1])
+            dispersion[1].add(RiskMath.ln((spend3 + floor) / (expected3 + floor)), alpha: 0.03, initialDeviation: 0.5)
         }
+        finishedSpend = [total, finishedSpend[0]]
+        finishedExpected = [expectation.samples > 0 ? expectation.spend : total, finishedExpected[0]]
         let bucket = Self.hourOfWeek(hour)
         let base = bucket * Self.weeks
         for week in stride(from: Self.weeks - 1, to: 0, by: -1) {
@@ -115,6 +124,23 @@ public struct RiskHourHistory: Sendable, Equatable {
                 expectedSamples = Int32(expectation.samples)
             }
         }
+    }
+
+    /// Calls in the 60 minutes ending at `minute` (of the newest hour): the open hour plus the
+    /// matching share of the one before.
+    func trailingHourCalls(minute: Int64) -> Double {
+        let hour = floorDivide(minute, 60)
+        guard hour == newestHour else { return 0 }
+        let elapsed = Double(minute - hour * 60 + 1) / 60
+        return Double(recentCalls[Self.slot(hour)]) + Double(recentCalls[Self.slot(hour - 1)]) * (1 - elapsed)
+    }
+
+    /// The spread (σ of ln ratio) of window `index` (0: one hour, 1: three hours), shrunk toward
+    /// `prior` while few hours have been compared: (n·σ² + 24·prior²) / (n + 24).
+    func sigma(_ index: Int, prior: Double, minimum: Double) -> Double {
+        let stat = dispersion[index]
+        let learned = stat.sigma(minimum: minimum)
+        return max(minimum, RiskMath.squareRoot((stat.count * learned * learned + 24 * prior * prior) / (stat.count + 24)))
     }
 
     /// A spend floor (nanodollars) that keeps tiny amounts from making huge ratios: a quarter

@@ -3,12 +3,14 @@
 struct RiskMeasures {
     struct Tokens {
         var lnInput: Double
-        var lnOutputRatio: Double
+        var lnOutput: Double
         var cacheHit: Double
         var lnCostPerThousand: Double?
     }
 
     let config: RiskConfig
+    let provider: String
+    let model: String
     let minute: Int64
     let minuteExact: Double
     /// The cost that counts (catalog's when known), never negative.
@@ -27,6 +29,8 @@ struct RiskMeasures {
     var spikeRatio: Double = 0
     var spikeOfMinute = false
     var efficiencyZ: Double = 0
+    /// The agent's short-term token levels including this event.
+    var recentLevels: [Double]?
     var underReportFraction: Double = 0
     var distinctModels = 0
     var distinctProviders = 0
@@ -35,6 +39,8 @@ struct RiskMeasures {
 
     init(event: UsageEvent, cost: CostBreakdown, minute: Int64, config: RiskConfig) {
         self.config = config
+        provider = event.provider
+        model = event.model
         self.minute = minute
         minuteExact = Double(event.occurredAt.microsecondsSinceEpoch) / 60_000_000
         amount = cost.cost.value > 0 ? cost.cost : .zero
@@ -45,7 +51,7 @@ struct RiskMeasures {
             let cacheRead = Double(min(max(event.cacheReadTokens, 0), event.inputTokens))
             let perThousand = amount.value > 0 ? RiskMath.ln(Double(amount.value) * 1000 / (input + output)) : nil
             tokens = Tokens(
-                lnInput: RiskMath.ln(1 + input), lnOutputRatio: RiskMath.ln((1 + output) / (1 + input)),
+                lnInput: RiskMath.ln(1 + input), lnOutput: RiskMath.ln(1 + output),
                 cacheHit: cacheRead / input, lnCostPerThousand: perThousand)
         } else {
             tokens = nil

@@ -11,6 +11,8 @@ public struct RiskModelEntry: Sendable, Equatable {
     var lastMinute: Int64
     /// ln(nanodollars) per call with this model.
     var cost: RiskRunningStat
+    /// ln(nanodollars per 1000 tokens) with this model: its norm, cache use included.
+    var costPerToken = RiskRunningStat()
 
     static func hash(_ text: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
         var value = seed

@@ -1,7 +1,7 @@
 /// A robust running statistic of one quantity (usually a logarithm): an exponentially weighted
 /// mean and mean absolute deviation. Early samples are averaged equally (the step is
-/// `max(alpha, 1/count)`), later ones weigh `alpha`. A sample more than 4 σ from the mean is
-/// clipped to 4 σ before it is learned, so one outlier (or an attack) moves it little.
+/// `max(alpha, 1/count)`), later ones weigh `alpha`. A sample more than 3 σ from the mean is
+/// clipped to 3 σ before it is learned, so one outlier (or an attack) moves it little.
 public struct RiskRunningStat: Sendable, Equatable {
     public internal(set) var mean: Double
     /// Mean absolute deviation from `mean`.
@@ -38,7 +38,7 @@ public struct RiskRunningStat: Sendable, Equatable {
         }
         count = min(count + weight, 1e9)
         let step = min(1, weight * max(alpha, 1 / count))
-        let limit = 4 * max(1.2533 * deviation, 1e-9)
+        let limit = 3 * max(1.2533 * deviation, 1e-9)
         let clipped = min(max(value, mean - limit), mean + limit)
         let distance = abs(clipped - mean)
         mean += step * (clipped - mean)

@@ -40,12 +40,12 @@ extension RiskScorer {
             for (index, window) in AgentRiskState.rateWindows.enumerated() {
                 let stat = agent.windowCalls[index]
                 guard stat.count > 0 else { continue }
-                let calls = agent.minutes.calls(last: window, endingAt: minute)
+                let calls = windowCalls(agent, window: window, endingAt: minute)
                 let busy = RiskMath.exponential(stat.mean + 2 * stat.sigma(minimum: 0.2))
                 let allowance = max(busy, 2 * Double(window) * hourly, 2)
-                let value = RiskMath.logRamp(Double(calls) / allowance, from: config.rateRatioLow, to: config.rateRatioHigh)
+                let value = RiskMath.logRamp(calls / allowance, from: config.rateRatioLow, to: config.rateRatioHigh)
                 if value > relative || measures.rateWindow == 0 {
-                    measures.rateCalls = calls
+                    measures.rateCalls = Int64(calls)
                     measures.rateWindow = window
                     measures.rateAllowance = allowance
                 }
@@ -54,6 +54,13 @@ extension RiskScorer {
             relative *= maturity
         }
         return max(absolute, relative)
+    }
+
+    /// Calls of the agent in the `window` minutes ending at `minute` (60: from the hour totals).
+    static func windowCalls(_ agent: AgentRiskState, window: Int, endingAt minute: Int64) -> Double {
+        window >= 60
+            ? agent.hours.trailingHourCalls(minute: minute)
+            : Double(agent.minutes.calls(last: window, endingAt: minute))
     }
 
     static func spikeFactor(_ measures: inout RiskMeasures, agent: AgentRiskState, model: RiskModelEntry) -> Double {
@@ -80,23 +87,37 @@ extension RiskScorer {
         let config = measures.config
         var tokenPart = 0.0
         let maturity = maturity(agent, config)
-        if maturity > 0, let tokens = measures.tokens {
-            let zInput = agent.inputTokens.z(tokens.lnInput, minimumSigma: 0.2)
-            let zRatio = -agent.outputRatio.z(tokens.lnOutputRatio, minimumSigma: 0.2)
-            var zCache = 0.0
-            if agent.cacheHit.mean >= 0.15 {
-                zCache = (agent.cacheHit.mean - tokens.cacheHit) / agent.cacheHit.sigma(minimum: 0.1)
+        if maturity > 0, let tokens = measures.tokens, agent.inputTokens.count > 0 {
+            // Cost per 1000 tokens against this model's norm once established (else the agent's).
+            var costStat = agent.costPerToken
+            if let index = agent.modelIndex(RiskModelEntry.keys(provider: measures.provider, model: measures.model).key),
+               agent.models[index].costPerToken.count >= 5 {
+                costStat = agent.models[index].costPerToken
             }
-            var zCost = 0.0
-            if let value = tokens.lnCostPerThousand, agent.costPerToken.count > 0 {
-                zCost = agent.costPerToken.z(value, minimumSigma: 0.2)
+            let lnCost = tokens.lnCostPerThousand
+            let zInput = agent.inputTokens.z(tokens.lnInput, minimumSigma: 0.3)
+            let zCost = lnCost.map { costStat.count > 0 ? costStat.z($0, minimumSigma: 0.2) : 0 } ?? 0
+            // Short-term levels, this event included.
+            let values = [tokens.lnInput, tokens.lnOutput, tokens.cacheHit, lnCost ?? agent.recentLevels[3]]
+            var levels = agent.recentLevels
+            for index in 0..<4 {
+                levels[index] = agent.eventsSeen == 0 ? values[index]
+                    : levels[index] + AgentRiskState.recentAlpha * (values[index] - levels[index])
             }
-            let strongest = max(zInput, zCost)
-            let sum = max(0, zInput) + max(0, zRatio) + max(0, zCache) + max(0, zCost)
-            measures.efficiencyZ = max(strongest, sum)
+            measures.recentLevels = levels
+            let shrink = RiskMath.squareRoot(AgentRiskState.recentAlpha / (2 - AgentRiskState.recentAlpha))
+            let sInput = (levels[0] - agent.inputTokens.mean) / (agent.inputTokens.sigma(minimum: 0.3) * shrink)
+            let sOutput = (agent.outputTokens.mean - levels[1]) / (agent.outputTokens.sigma(minimum: 0.3) * shrink)
+            let sCache = agent.cacheHit.mean >= 0.15
+                ? (agent.cacheHit.mean - levels[2]) / (agent.cacheHit.sigma(minimum: 0.1) * shrink) : 0
+            // Stuffing: inputs up while outputs shrink and the cache stops hitting. Context that
+            // grows within normal sessions raises the input only.
+            let stuffing = min(max(0, sInput), max(0, sOutput) + max(0, sCache) + 1.5) + max(0, sOutput) + max(0, sCache)
+            measures.efficiencyZ = max(zInput, zCost, stuffing)
             tokenPart = max(
-                RiskMath.ramp(strongest, from: config.efficiencySingleZ.low, to: config.efficiencySingleZ.high),
-                RiskMath.ramp(sum, from: config.efficiencySumZ.low, to: config.efficiencySumZ.high)) * maturity
+                RiskMath.ramp(max(zInput, zCost), from: config.efficiencySingleZ.low, to: config.efficiencySingleZ.high),
+                RiskMath.ramp(stuffing, from: config.efficiencyStuffingZ.low, to: config.efficiencyStuffingZ.high)
+            ) * maturity
         }
         var reportPart = 0.0
         if let strength = measures.underReportStrength, strength > 0 {
@@ -126,24 +147,26 @@ extension RiskScorer {
         guard hour == history.newestHour else { return 0 }  // a late event: judged by the newest hour's events
         let elapsed = Double(measures.minute - hour * 60 + 1) / 60
         let floor = history.spendFloor(minimum: config.historyMinimumSpend.value)
-        let sigma = history.dispersion.sigma(minimum: config.historyMinimumSigma)
-        var spend = 0.0
-        var expected = 0.0
+        func spend(_ back: Int64) -> Double {
+            Double(history.recentSpend[Int((((hour - back) % 3) + 3) % 3)])
+        }
+        // The last hour or so (previous + open hour) and the last 3 hours.
+        let windows = [
+            (spend(0) + spend(1), Double(history.expectedSpend[1]) + Double(history.expectedSpend[2]) * elapsed, 0),
+            (spend(0) + spend(1) + spend(2),
+             Double(history.expectedSpend[0]) + Double(history.expectedSpend[1]) + Double(history.expectedSpend[2]) * elapsed, 1),
+        ]
         var result = 0.0
-        for back in 0..<3 {
-            let open = hour - Int64(back)
-            let index = Int(((open % 3) + 3) % 3)
-            spend += Double(history.recentSpend[index])
-            expected += Double(history.expectedSpend[2 - back]) * (back == 0 ? elapsed : 1)
-            let hours = Double(back) + elapsed
-            let ratio = (spend + floor) / (expected + floor)
-            let z = RiskMath.ln(ratio) / (sigma / RiskMath.squareRoot(max(hours, 0.5)))
+        for (actual, expected, index) in windows {
+            let ratio = (actual + floor) / (expected + floor)
+            let sigma = history.sigma(index, prior: config.historyPriorSigma, minimum: config.historyMinimumSigma)
+            let z = RiskMath.ln(ratio) / sigma
             let value = min(
                 RiskMath.ramp(z, from: config.historyZ.low, to: config.historyZ.high),
                 RiskMath.ramp(ratio, from: config.historyRatio.low, to: config.historyRatio.high))
-            if value > result || back == 0 {
+            if value > result || index == 0 {
                 measures.historyRatio = ratio
-                measures.historyHours = back + 1
+                measures.historyHours = index == 0 ? 2 : 3
             }
             result = max(result, value)
         }

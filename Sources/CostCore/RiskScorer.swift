@@ -84,9 +84,14 @@ public enum RiskScorer {
         let breaker = breakerSignal(level: level, factors: factors, measures: measures, agent: &agent, minute: minute)
 
         // 4. Learn.
-        let weight = level >= .high ? config.quarantineWeight : 1
-        if level >= .high { agent.quarantineUntilMinute = max(agent.quarantineUntilMinute, minute + 1) }
-        learn(&agent, measures: measures, modelIndex: modelIndex, weight: weight)
+        let weight = level >= .high ? config.quarantineWeight : (level >= .medium ? config.suspectWeight : 1)
+        if level >= .high {
+            agent.quarantineUntilMinute = max(agent.quarantineUntilMinute, minute + 1)
+        } else if level >= .medium {
+            agent.suspectUntilMinute = max(agent.suspectUntilMinute, minute + 1)
+        }
+        let perMinute = min(1, 2 / Double(max(agent.minutes.calls(at: minute), 1)))
+        learn(&agent, measures: measures, modelIndex: modelIndex, weight: weight * perMinute)
         session.eventsSeen += 1
 
         let hours = Double(agent.hours.hoursRecorded)
@@ -146,15 +151,16 @@ public enum RiskScorer {
     /// Samples the busy level at the end of the newest minute (before the ring moves on).
     private static func learnMinute(_ agent: inout AgentRiskState, config: RiskConfig) {
         let ended = agent.minutes.newestMinute
-        let weight = ended <= agent.quarantineUntilMinute ? config.quarantineWeight : 1
+        let weight = ended <= agent.quarantineUntilMinute
+            ? config.quarantineWeight : (ended <= agent.suspectUntilMinute ? config.suspectWeight : 1)
         for (index, window) in AgentRiskState.rateWindows.enumerated() {
-            let calls = agent.minutes.calls(last: window, endingAt: ended)
+            let calls = windowCalls(agent, window: window, endingAt: ended)
             agent.windowCalls[index].add(
-                RiskMath.ln(Double(max(calls, 1))), alpha: config.baselineAlpha, weight: weight, initialDeviation: 0.7)
+                RiskMath.ln(max(calls, 1)), alpha: config.minuteAlpha, weight: weight, initialDeviation: 0.7)
         }
         let cost = agent.minutes.cost(at: ended).value
         if cost > 0 {
-            agent.minuteCost.add(RiskMath.ln(Double(cost)), alpha: config.baselineAlpha, weight: weight, initialDeviation: 1)
+            agent.minuteCost.add(RiskMath.ln(Double(cost)), alpha: config.minuteAlpha, weight: weight, initialDeviation: 1)
         }
     }
 
@@ -166,12 +172,14 @@ public enum RiskScorer {
             agent.models[modelIndex].cost.add(lnCost, alpha: 0.05, weight: weight, initialDeviation: 0.7)
         }
         agent.models[modelIndex].weight = min(agent.models[modelIndex].weight + weight, 1e6)
+        if let levels = measures.recentLevels { agent.recentLevels = levels }
         if let tokens = measures.tokens {
             agent.inputTokens.add(tokens.lnInput, alpha: alpha, weight: weight, initialDeviation: 0.7)
-            agent.outputRatio.add(tokens.lnOutputRatio, alpha: alpha, weight: weight, initialDeviation: 0.7)
+            agent.outputTokens.add(tokens.lnOutput, alpha: alpha, weight: weight, initialDeviation: 0.7)
             agent.cacheHit.add(tokens.cacheHit, alpha: alpha, weight: weight, initialDeviation: 0.15)
             if let lnCostPerToken = tokens.lnCostPerThousand {
                 agent.costPerToken.add(lnCostPerToken, alpha: alpha, weight: weight, initialDeviation: 0.5)
+                agent.models[modelIndex].costPerToken.add(lnCostPerToken, alpha: 0.05, weight: weight, initialDeviation: 0.5)
             }
         }
         if let strength = measures.underReportStrength { agent.underReporting = measures.underReportingAfter(strength, agent.underReporting) }

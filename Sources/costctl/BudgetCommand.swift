@@ -17,7 +17,7 @@ struct BudgetCommand: ParsableCommand {
               costctl budget set planner --scope agent:planner@x --period day --limit 25.50 --breaker 85
             Scopes: global, provider:<p>, agent:<a>, session:<s>, tag:<key>=<value>.
             """,
-        subcommands: [Set.self, List.self, Remove.self, Status.self])
+        subcommands: [Set.self, List.self, Remove.self, Status.self, Rebuild.self])
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create or replace a budget.")
@@ -70,6 +70,20 @@ struct BudgetCommand: ParsableCommand {
             defer { db.close() }
             guard try BudgetStore(db: db).removeBudget(id: id) else { throw ValidationError("no budget '\(id)': `costctl budget list` shows them") }
             print("removed budget \(id)")
+        }
+    }
+
+    struct Rebuild: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Have the budget workers rebuild every current counter from PostgreSQL.",
+            discussion: """
+                A budget created in the middle of a period counts spend from its creation on; run this to include                 what PostgreSQL already recorded for the period. Workers pause counting for the few seconds the                 rebuild takes, then go on; nothing is counted twice.
+                """)
+        func run() throws {
+            let redis = try RedisConnection(config: try RedisConfig(url: try CLIEnvironment.value("COST_REDIS_URL", purpose: "the Redis URL")))
+            defer { redis.close() }
+            try redis.command(["DEL", "cost:budget:ready"])
+            print("asked the budget workers to rebuild their counters; `costctl budget status` shows the result in a few seconds")
         }
     }
 

@@ -63,12 +63,12 @@ final class BreakerStage {
         try Data(BreakerSigningKey.keysFile(entries)).write(to: keysFile)
     }
 
-    /// Starts a `cost-breaker` and waits until it consumes both queues.
+    /// Starts a `cost-breaker` and (unless told not to) waits until it consumes both queues.
     @discardableResult
-    func startWorker(_ name: String) async throws -> BreakerWorkerProcess {
+    func startWorker(_ name: String, waitUntilConsuming: Bool = true) async throws -> BreakerWorkerProcess {
         let w = try BreakerWorkerProcess(name: name, pgURL: db.url, redisURL: redis.url, keysFile: keysFile.path)
         workers.append(w)
-        try await w.waitUntilConsuming()
+        if waitUntilConsuming { try await w.waitUntilConsuming() }
         return w
     }
 

@@ -68,6 +68,15 @@ final class BreakerWorkerProcess {
         }
     }
 
+    /// Waits up to `limit` for the process to exit; its exit code, nil if it still runs.
+    func waitForExit(within limit: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
     func kill9() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
