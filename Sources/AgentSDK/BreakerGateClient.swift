@@ -68,16 +68,16 @@ public final class AgentGate: Sendable {
     deinit { stop() }
 
     /// Starts the subscriber thread that keeps the cache fresh. Without it every check reads
-    /// Redis.
+    /// Redis. The thread holds the gate weakly: it ends with `stop()` or when the gate goes.
     public func start() {
         guard !running.exchange(true, ordering: .relaxed) else { return }
         stopFlag.store(false, ordering: .relaxed)
-        let box = UnsafeSendableBox(self)
+        let box = WeakGate(self)
         var thread = pthread_t()
         let context = Unmanaged.passRetained(box).toOpaque()
         pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<UnsafeSendableBox<AgentGate>>.fromOpaque(raw!).takeRetainedValue()
-            box.value.subscribeLoop()
+            let box = Unmanaged<WeakGate>.fromOpaque(raw!).takeRetainedValue()
+            AgentGate.subscribeLoop(box)
             return nil
         }, context)
         pthread_detach(thread)
@@ -159,30 +159,35 @@ public final class AgentGate: Sendable {
     }
 
     /// The subscriber: applies every published change to the cache; on any error drops the
-    /// cache (answers go to Redis) and reconnects with backoff, then resyncs.
-    private func subscribeLoop() {
+    /// cache (answers go to Redis) and reconnects with backoff, then resyncs. Takes the gate
+    /// from its weak box on every turn, so a gate dropped without `stop()` ends the thread.
+    private static func subscribeLoop(_ box: WeakGate) {
         var pause: Duration = .milliseconds(50)
-        defer { running.store(false, ordering: .relaxed) }
-        while !stopFlag.load(ordering: .relaxed) {
+        // No strong reference to the gate outlives one step, so dropping the gate ends this.
+        func live() -> RedisConfig? {
+            guard let gate = box.gate, !gate.stopFlag.load(ordering: .relaxed) else { return nil }
+            return gate.config
+        }
+        while let config = live() {
             do {
                 let sub = try RedisConnection(config: config)
                 defer { sub.close() }
-                try sub.subscribe([Self.channel])
-                try resync()
+                try sub.subscribe([channel])
+                try box.gate?.resync()
                 pause = .milliseconds(50)
-                while !stopFlag.load(ordering: .relaxed) {
-                    guard let message = try sub.nextMessage(timeout: .milliseconds(250)) else { continue }
-                    apply(message.payload)
+                while live() != nil {
+                    if let message = try sub.nextMessage(timeout: .milliseconds(250)) { box.gate?.apply(message.payload) }
                 }
             } catch {
-                cache.withLock { $0 = Cache() }
+                box.gate?.cache.withLock { $0 = Cache() }
                 let (s, a) = pause.components
                 var ts = timespec(tv_sec: Int(s), tv_nsec: Int(a / 1_000_000_000))
                 nanosleep(&ts, nil)
                 pause = min(pause * 2, .seconds(2))
             }
         }
-        cache.withLock { $0 = Cache() }
+        box.gate?.cache.withLock { $0 = Cache() }
+        box.gate?.running.store(false, ordering: .relaxed)
     }
 
     /// After (re)subscribing: reload every scope the cache knew, then serve from the cache.
@@ -247,8 +252,9 @@ struct RedisHolder: ~Copyable {
     }
 }
 
-/// Hands the gate to its subscriber thread. Invariant: `AgentGate` is Sendable itself.
-final class UnsafeSendableBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+/// Hands the gate to its subscriber thread without keeping it alive.
+final class WeakGate: @unchecked Sendable {
+    // Invariant: `weak` loads and stores are atomic in Swift; the gate itself is Sendable.
+    weak var gate: AgentGate?
+    init(_ gate: AgentGate) { self.gate = gate }
 }

@@ -35,18 +35,33 @@ final class BreakerEngine {
             guard t.changed else { return nil }
             let payload = JSONValue.object([("scope", .string(scope.text))] + t.to.redisFields.map { ($0.0, .string($0.1)) })
             let args = [String(current.version), BreakerScript.channel, payload.serialized()] + t.to.redisFields.flatMap { [$0.0, $0.1] }
-            if try redis.eval(BreakerScript.compareAndSet, keys: [scope.redisKey], args: args).int == 1 {
-                try BreakerStore(db: db).recordTransition(
+            // The record is written in a transaction that commits only if the compare-and-set
+            // won, so breaker_events holds exactly the changes that happened.
+            let won: Bool
+            do {
+                won = try db.transaction { tx -> Bool in
+                try BreakerStore(db: tx).recordTransition(
                     scope: scope.text, from: t.from.phase.rawValue, to: t.to.phase.rawValue, reason: t.to.reason,
                     version: t.to.version, evidence: evidence, worker: worker)
+                    guard try redis.eval(BreakerScript.compareAndSet, keys: [scope.redisKey], args: args).int == 1 else {
+                        throw LostRace()
+                    }
+                    return true
+                }
+            } catch is LostRace {
+                won = false
+            }
+            if won {
                 logger.notice("breaker \(scope.text): \(t.from.phase.rawValue) → \(t.to.phase.rawValue)",
                               metadata: ["reason": "\(t.to.reason)", "version": "\(t.to.version)"])
                 return t
             }
             // Another worker changed it first: read again and re-apply.
         }
-        throw RedisError(kind: .server, message: "breaker \(scope.text) kept changing under us; will retry")
+        throw RedisError(kind: .timeout, message: "breaker \(scope.text) kept changing under us; will retry")
     }
+
+    private struct LostRace: Error {}
 
     /// Every scope with a breaker hash (SCAN), for the periodic tick.
     func knownScopes() throws -> [BreakerScope] {
@@ -68,7 +83,13 @@ final class BreakerEngine {
     /// half-open window that ended after probes were taken with no new trip closes it (a trip
     /// arriving during the window would have re-opened it).
     func tick(_ scope: BreakerScope, nowMs: Int64) throws {
-        let state = try read(scope)
+        let state: BreakerState
+        do {
+            state = try read(scope)
+        } catch let error as BreakerError {
+            logger.error("breaker hash \(scope.redisKey) is unreadable, skipping it: \(error); fix or delete the key")
+            return
+        }
         if state.phase == .halfOpen, nowMs >= state.retryAtMs, state.probesLeft < config.halfOpenProbes {
             try apply(.probeResult(success: true, conditionCleared: true, nowMs: nowMs), to: scope,
                       evidence: .object([("probes_taken", .number(String(config.halfOpenProbes - state.probesLeft))),

@@ -107,14 +107,20 @@ public final class BreakerLoop: BlockingRunLoop, @unchecked Sendable {
         guard let engine, let db else { return }
         let nowMs = SystemClock.unixMilliseconds
         health.update { $0.lastLoopUnixSeconds = nowMs / 1000; $0.stored += 1 }
-        if d.exchange == Topology.controlExchange || d.routingKey == Self.controlQueue {
-            try commands.reloadKeysIfChanged()
-            try commands.handle(d, engine: engine, db: db, nowMs: nowMs, worker: settings.instance)
+        if d.exchange == Topology.controlExchange || (d.exchange.isEmpty && d.routingKey == Self.controlQueue) {
+            commands.reloadKeysQuietly()
+            do {
+                try commands.handle(d, engine: engine, db: db, nowMs: nowMs, worker: settings.instance)
+            } catch let error as BreakerError {
+                try deadLetter(d, Violation(field: "scope", rule: "unreadable_state", message: "\(error)"), queue: Self.controlQueue)
+            }
             return
         }
         do {
             let signal = try BreakerSignal.decode(d.body, nowMs: nowMs)
             try engine.apply(signal.event, to: signal.scope, evidence: signal.evidence)
+        } catch let error as BreakerError {
+            try deadLetter(d, Violation(field: "scope", rule: "unreadable_state", message: "\(error)"))
         } catch let problem as BreakerSignal.Problem {
             switch problem {
             case .noBreakerForScope(let scope):
@@ -125,8 +131,8 @@ public final class BreakerLoop: BlockingRunLoop, @unchecked Sendable {
         }
     }
 
-    private func deadLetter(_ d: AMQPDelivery, _ v: Violation) throws {
-        let letter = DeadLetter(delivery: d, violations: [v], rejectedBy: settings.instance, sourceQueue: Self.signalsQueue,
+    private func deadLetter(_ d: AMQPDelivery, _ v: Violation, queue: String = BreakerLoop.signalsQueue) throws {
+        let letter = DeadLetter(delivery: d, violations: [v], rejectedBy: settings.instance, sourceQueue: queue,
                                 now: SystemClock.now())
         try publisher.publish(exchange: Topology.deadLetterExchange, routingKey: "breaker", body: letter.body,
                               properties: letter.properties)

@@ -29,6 +29,17 @@ final class CommandHandler {
     }
 
     /// Re-reads the keys file when it changed, so keys can be added or revoked without restart.
+    /// A file that no longer parses keeps the last good keys (and says so in the log): a typo
+    /// must not stop the worker, nor silently widen what anyone may do.
+    func reloadKeysQuietly() {
+        do {
+            try reloadKeysIfChanged()
+        } catch {
+            logger.error("the keys file no longer parses, keeping the \(keys.keys.count) key(s) loaded before: \(error)")
+            keysModified = (try? FileManager.default.attributesOfItem(atPath: keysPath ?? ""))?[.modificationDate] as? Date
+        }
+    }
+
     func reloadKeysIfChanged() throws {
         guard let path = keysPath else { return }
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
@@ -64,10 +75,8 @@ final class CommandHandler {
         let signatureValid = key.map { k in
             signature.map { CommandSignature.verify(body: delivery.body, signatureBase64: $0, publicKeyBase64: k.publicKeyBase64) } ?? false
         } ?? false
-        var verdict = CommandAuthorizer.verdict(command, keys: keys, signatureValid: signatureValid, nowMs: nowMs, seenBefore: false)
-        if verdict == .apply, try !audit.claimCommandID(command.commandID, keyID: command.keyID) {
-            verdict = .refuse(reason: "replayed")
-        }
+        let seen = try audit.commandSeen(command.commandID)
+        let verdict = CommandAuthorizer.verdict(command, keys: keys, signatureValid: signatureValid, nowMs: nowMs, seenBefore: seen)
         var details: [(String, JSONValue)] = [
             ("issuer", .string(command.issuer)), ("reason", .string(command.reason)), ("worker", .string(worker)),
             ("issued_at", .string(command.issuedAt.rfc3339)),
@@ -75,17 +84,39 @@ final class CommandHandler {
         if let code = command.overrideCode { details.append(("override_code", .string(code.rawValue))) }
         if let minutes = command.durationMinutes { details.append(("duration_minutes", .number(String(minutes)))) }
         if verdict == .apply {
-            let t = try engine.apply(command.breakerEvent(nowMs: nowMs), to: command.scope,
+            // Apply first, then claim the id and audit in one transaction: a command whose
+            // apply failed (a crash, a server away) is applied on redelivery instead of being
+            // refused as a replay. Applying twice is harmless: the breaker transitions are
+            // idempotent.
+            let t: BreakerTransition?
+            do {
+                t = try engine.apply(command.breakerEvent(nowMs: nowMs), to: command.scope,
                                      evidence: .object([("command_id", .string(command.commandID)),
                                                         ("key_id", .string(command.keyID))] + details))
+            } catch let error as BreakerError {
+                // The scope's stored state is unreadable: refuse (audited, id not claimed); the
+                // loop dead-letters the command so it can be replayed once the state is fixed.
+                refused.increment()
+                try audit.audit(actor: command.issuer, action: command.action.rawValue, scope: command.scope.text,
+                                outcome: "refused", reason: "unreadable_state", commandID: command.commandID,
+                                keyID: command.keyID, details: .object(details + [("error", .string(error.message))]))
+                throw error
+            }
             if let t { details.append(("new_state", .string(t.to.phase.rawValue))) }
+            try db.transaction { tx in
+                let store = BreakerStore(db: tx)
+                _ = try store.claimCommandID(command.commandID, keyID: command.keyID)
+                try store.audit(actor: command.issuer, action: command.action.rawValue, scope: command.scope.text,
+                                outcome: "applied", reason: verdict.auditReason, commandID: command.commandID,
+                                keyID: command.keyID, details: .object(details))
+            }
             applied.increment()
         } else {
             refused.increment()
+            try audit.audit(actor: command.issuer, action: command.action.rawValue, scope: command.scope.text,
+                            outcome: "refused", reason: verdict.auditReason, commandID: command.commandID,
+                            keyID: command.keyID, details: .object(details))
         }
-        try audit.audit(actor: command.issuer, action: command.action.rawValue, scope: command.scope.text,
-                        outcome: verdict == .apply ? "applied" : "refused", reason: verdict.auditReason,
-                        commandID: command.commandID, keyID: command.keyID, details: .object(details))
         logger.notice("command \(command.commandID) \(command.action.rawValue) \(command.scope.text): \(verdict.auditReason)",
                       metadata: ["issuer": "\(command.issuer)", "key_id": "\(command.keyID)"])
     }

@@ -80,6 +80,7 @@ extension RiskHourHistory {
         writer.signed(expectedSamples)
         writer.signed(hoursRecorded)
         for stat in dispersion { writer.stat(stat) }
+        writer.double(drift)
         for value in finishedSpend { writer.signed(value) }
         for value in finishedExpected { writer.signed(value) }
         writer.stat(activeHourSpend)
@@ -101,6 +102,7 @@ extension RiskHourHistory {
         history.expectedSamples = try reader.int32()
         history.hoursRecorded = try reader.signed()
         for index in 0..<2 { history.dispersion[index] = try reader.stat() }
+        history.drift = try reader.double()
         for index in 0..<2 { history.finishedSpend[index] = try reader.signed() }
         for index in 0..<2 { history.finishedExpected[index] = try reader.signed() }
         history.activeHourSpend = try reader.stat()

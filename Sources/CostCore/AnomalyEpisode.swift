@@ -5,9 +5,9 @@ public struct AnomalyEpisode: Sendable, Equatable {
     public var agentID: String
     public var start: Timestamp
     public var end: Timestamp
-    /// Per-event recall counts the episode's events from here on: a few minutes after the start
-    /// (the detector needs a window of evidence), or for a slow drip once spend has reached
-    /// 2.5× the agent's normal.
+    /// Per-event recall counts the episode's events from here on: 3 minutes after the start
+    /// (10 for a runaway loop, which only differs from a legitimate burst by lasting), or for a
+    /// slow drip once spend has reached 2.5× the agent's normal.
     public var detectableFrom: Timestamp
     /// Intensity as generated (calls/min multiplier, input multiplier, cost ratio, models…), for reports.
     public var intensity: Double

@@ -28,32 +28,32 @@ public struct AnomalyRandom: RandomNumberGenerator, Sendable {
     }
 
     /// A derived generator, so that one part of a scenario does not shift another's draws.
-    mutating func split() -> AnomalyRandom { AnomalyRandom(seed: next()) }
+    public mutating func split() -> AnomalyRandom { AnomalyRandom(seed: next()) }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
-    mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * unit() }
+    public mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * unit() }
 
-    mutating func integer(_ range: ClosedRange<Int>) -> Int {
+    public mutating func integer(_ range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.upperBound - range.lowerBound + 1))
     }
 
-    mutating func chance(_ probability: Double) -> Bool { unit() < probability }
+    public mutating func chance(_ probability: Double) -> Bool { unit() < probability }
 
     /// Standard normal (Box–Muller).
-    mutating func normal() -> Double {
+    public mutating func normal() -> Double {
         let first = max(unit(), 1e-300)
         let second = unit()
         return RiskMath.squareRoot(-2 * RiskMath.ln(first)) * RiskMath.cosine(2 * Double.pi * second)
     }
 
-    mutating func logNormal(median: Double, sigma: Double) -> Double {
+    public mutating func logNormal(median: Double, sigma: Double) -> Double {
         median * RiskMath.exponential(sigma * normal())
     }
 
     /// Poisson count (inversion for small means, normal approximation above 30).
-    mutating func poisson(_ mean: Double) -> Int {
+    public mutating func poisson(_ mean: Double) -> Int {
         guard mean > 0 else { return 0 }
         if mean > 30 { return max(0, Int((mean + RiskMath.squareRoot(mean) * normal()).rounded())) }
         let limit = RiskMath.exponential(-mean)
@@ -66,10 +66,10 @@ public struct AnomalyRandom: RandomNumberGenerator, Sendable {
         return count
     }
 
-    mutating func pick<T>(_ items: [T]) -> T { items[integer(0...(items.count - 1))] }
+    public mutating func pick<T>(_ items: [T]) -> T { items[integer(0...(items.count - 1))] }
 
     /// An index drawn with the given (non-negative) weights.
-    mutating func pick(weights: [Double]) -> Int {
+    public mutating func pick(weights: [Double]) -> Int {
         let total = weights.reduce(0, +)
         var target = unit() * total
         for (index, weight) in weights.enumerated() {

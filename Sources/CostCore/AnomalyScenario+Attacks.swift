@@ -72,7 +72,7 @@ extension AnomalyScenarioGenerator {
         case .runawayLoop:
             let rate = min(max(random.uniform(20, 50) * peak, 5), 600)
             intensity = rate / peak
-            detectable = from + 300
+            detectable = from + 600
             let session = newSession(profile, "loop")
             let model = profile.models(at: from)[0]
             let base = random.logNormal(median: profile.inputMedian, sigma: profile.inputSigma)

@@ -5,7 +5,7 @@
 /// legitimately on opus/o1-class), session rate with a day/night cycle in its own time zone
 /// and a weekday/weekend difference, day-to-day and hour-to-hour noise, sessions of varying
 /// length with growing context, log-normal token sizes, prompt caching (or not), errors,
-/// occasional legitimate bursts (15–80 quick calls), nightly batch jobs for some agents
+/// occasional legitimate bursts (sessions 4–10× the agent's usual length, 1–5 s apart), nightly batch jobs for some agents
 /// (3–15× their busy rate, start jittered by ~25 min), one-off model upgrades or downgrades,
 /// and cost reporting that is accurate, slightly stale (±3–20 %) or absent.
 ///
@@ -111,7 +111,8 @@ struct AnomalyScenarioGenerator {
                         gap: profile.gapSeconds, kind: "s", into: &events, using: &random)
             }
             if random.chance(profile.burstsPerDay / 1440 * min(1, 3 * profile.intensity(at: seconds))) {
-                session(profile, at: Double(seconds), calls: random.integer(15...80), gap: random.uniform(1, 5),
+                let calls = Int(profile.callsPerSession * random.uniform(4, 10)) + 5
+                session(profile, at: Double(seconds), calls: calls, gap: random.uniform(1, 5),
                         kind: "burst", into: &events, using: &random)
             }
         }

@@ -18,8 +18,8 @@ public struct RiskConfig: Sendable, Equatable {
     /// Relative rate: calls in the last 2, 5 and 15 minutes against the agent's busy level
     /// for that window (e^(μ + 2σ) of ln calls, or twice this hour-of-week's history when
     /// higher): 0 at `rateRatioLow` times, 1 at `rateRatioHigh` times (log scale).
-    public var rateRatioLow: Double = 3
-    public var rateRatioHigh: Double = 8
+    public var rateRatioLow: Double = 2.5
+    public var rateRatioHigh: Double = 6
     /// Minutes in a row with a full rate factor that make a `rate_violation` breaker signal.
     public var sustainedViolationMinutes: Int32 = 3
 
@@ -31,9 +31,9 @@ public struct RiskConfig: Sendable, Equatable {
     /// Token efficiency, per call: the larger robust z of input size and of cost per 1000
     /// tokens (against the model's norm) counts from `low` to `high`…
     public var efficiencySingleZ: (low: Double, high: Double) = (4, 8)
-    /// …and over the last few calls, the stuffing score (short-term input rise, capped by the
-    /// output drop and cache-hit drop + 1.5, plus those drops; in units of the short-term
-    /// level's spread) counts from `low` to `high`.
+    /// …and over the last few calls, the stuffing score (short-term input rise plus the output
+    /// drop and cache-hit drop, these counting at most as much as the rise; in units of the
+    /// short-term level's spread) counts from `low` to `high`.
     public var efficiencyStuffingZ: (low: Double, high: Double) = (7, 11)
     /// Under-reporting: reported below catalog by this fraction counts from `low` to `high`.
     public var underReportFraction: (low: Double, high: Double) = (0.2, 0.6)
@@ -52,9 +52,12 @@ public struct RiskConfig: Sendable, Equatable {
 
     // History
     /// Robust z-score (log scale) from `low` to `high`, gated by the spend ratio from `low` to `high`.
-    public var historyZ: (low: Double, high: Double) = (2.5, 5)
+    public var historyZ: (low: Double, high: Double) = (3, 5)
     public var historyRatio: (low: Double, high: Double) = (2, 4)
     public var historyMinimumSigma: Double = 0.25
+    /// The drift (CUSUM of hourly z − 1) counts from `low` to `high` while the last hour or
+    /// so is at least 1.2× history (full at `historyRatio.low`).
+    public var historyDrift: (low: Double, high: Double) = (3, 6)
     /// The spread assumed before the agent's own is learned (it counts as 24 hours of history).
     public var historyPriorSigma: Double = 0.8
     /// Spend below this per hour never counts as a deviation (plus a quarter of the agent's typical hour).
@@ -69,8 +72,10 @@ public struct RiskConfig: Sendable, Equatable {
     public var minuteAlpha: Double = 0.01
     /// An event scored HIGH or above (MEDIUM) teaches the baselines with this weight only, so
     /// an attack does not become the new normal within minutes.
-    public var quarantineWeight: Double = 0.05
-    public var suspectWeight: Double = 0.3
+    public var quarantineWeight: Double = 0.02
+    public var suspectWeight: Double = 0.1
+    /// An event is suspect (taught with `suspectWeight`) when MEDIUM or any factor reaches this.
+    public var suspectFactor: Double = 0.3
 
     public init() {}
 
@@ -85,10 +90,10 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.baseModels == rhs.baseModels && lhs.baseProviders == rhs.baseProviders
             && lhs.extraModelsFull == rhs.extraModelsFull && lhs.extraProvidersFull == rhs.extraProvidersFull
             && lhs.historyZ == rhs.historyZ && lhs.historyRatio == rhs.historyRatio
-            && lhs.historyMinimumSigma == rhs.historyMinimumSigma && lhs.historyPriorSigma == rhs.historyPriorSigma && lhs.historyMinimumSpend == rhs.historyMinimumSpend
+            && lhs.historyMinimumSigma == rhs.historyMinimumSigma && lhs.historyDrift == rhs.historyDrift && lhs.historyPriorSigma == rhs.historyPriorSigma && lhs.historyMinimumSpend == rhs.historyMinimumSpend
             && lhs.baselineAlpha == rhs.baselineAlpha && lhs.matureEvents == rhs.matureEvents
             && lhs.quarantineWeight == rhs.quarantineWeight
-            && lhs.suspectWeight == rhs.suspectWeight && lhs.minuteAlpha == rhs.minuteAlpha
+            && lhs.suspectWeight == rhs.suspectWeight && lhs.suspectFactor == rhs.suspectFactor && lhs.minuteAlpha == rhs.minuteAlpha
     }
 }
 

@@ -7,12 +7,14 @@
 ///   still counted. An hour is recorded into its bucket when it leaves that window.
 /// - The expectation for an hour is the median of its own bucket when that holds ≥ 3 weeks;
 ///   otherwise the median pooled over the same hour of the same day type (weekday / weekend),
-///   or of every day when that type has none yet. The maximum over the hour and its two
-///   neighbours is used, so a daily job that starts half an hour early is not a deviation.
+///   or of every day when that type has none yet. The largest of the medians of the hour and
+///   its two neighbours is used, so a daily job that starts half an hour early is not a deviation.
 /// - `dispersion` learns how far (in log) a finished hour, and the 3 hours ending with it, land
 ///   from their expectation, which sets the scale of the robust z-score.
 public struct RiskHourHistory: Sendable, Equatable {
     public static let bucketCount = 168
+    static let priorSigma = 0.8
+    static let driftSlack = 1.0
     public static let weeks = 4
 
     var spend: [Int64] = Array(repeating: 0, count: bucketCount * weeks)
@@ -35,6 +37,10 @@ public struct RiskHourHistory: Sendable, Equatable {
     /// ln((spend + floor) / (expected + floor)) of finished hours [0] and of the 3 hours ending
     /// with a finished hour [1].
     var dispersion = [RiskRunningStat(), RiskRunningStat()]
+    /// One-sided CUSUM of finished hours' z (centred ln ratio / σ, minus a slack of 1 per hour, never
+    /// below 0): spend that stays well above history hour after hour adds up here even when
+    /// no single hour stands out.
+    public internal(set) var drift: Double = 0
     /// Spend and expectation of the two newest finished hours (newest first).
     var finishedSpend: [Int64] = [0, 0]
     var finishedExpected: [Int64] = [0, 0]
@@ -99,6 +105,7 @@ public struct RiskHourHistory: Sendable, Equatable {
             let spend3 = Double(total) + Double(finishedSpend[0]) + Double(finishedSpend[1])
             let expected3 = Double(expectation.spend) + Double(finishedExpected[0]) + Double(finishedExpected[1])
             dispersion[1].add(RiskMath.ln((spend3 + floor) / (expected3 + floor)), alpha: 0.03, initialDeviation: 0.5)
+            drift = min(20, max(0, drift + hourZ(RiskMath.ln(ratio)) - Self.driftSlack))
         }
         finishedSpend = [total, finishedSpend[0]]
         finishedExpected = [expectation.samples > 0 ? expectation.spend : total, finishedExpected[0]]
@@ -143,6 +150,13 @@ public struct RiskHourHistory: Sendable, Equatable {
         return max(minimum, RiskMath.squareRoot((stat.count * learned * learned + 24 * prior * prior) / (stat.count + 24)))
     }
 
+    /// z of an hour's ln ratio: centred on the agent's usual ln ratio (spend is skewed, so the
+    /// median expectation sits below the mean), in units of its spread.
+    func hourZ(_ lnRatio: Double) -> Double {
+        let center = dispersion[0].count >= 24 ? dispersion[0].mean : 0
+        return (lnRatio - max(0, center)) / sigma(0, prior: Self.priorSigma, minimum: 0.25)
+    }
+
     /// A spend floor (nanodollars) that keeps tiny amounts from making huge ratios: a quarter
     /// of the agent's typical active hour, at least `minimum`.
     func spendFloor(minimum: Int64) -> Double {
@@ -150,27 +164,31 @@ public struct RiskHourHistory: Sendable, Equatable {
         return max(Double(minimum), 0.25 * RiskMath.exponential(activeHourSpend.mean))
     }
 
-    /// Maximum over the hour and its neighbours of the pooled medians.
+    /// The largest of the pooled medians of the hour and its two neighbours, so a job that
+    /// starts a little early or late is not a deviation.
     func expectation(forHour hour: Int64) -> (spend: Int64, calls: Int32, samples: Int) {
-        var result = pooledMedian(bucket: Self.hourOfWeek(hour))
+        let own = pooledBuckets(Self.hourOfWeek(hour))
+        var result = median(of: own)
         for neighbour in [hour - 1, hour + 1] {
-            let other = pooledMedian(bucket: Self.hourOfWeek(neighbour))
+            let other = median(of: pooledBuckets(Self.hourOfWeek(neighbour)))
             result.spend = max(result.spend, other.spend)
             result.calls = max(result.calls, other.calls)
         }
-        return result
+        return (result.spend, result.calls, own.reduce(0) { $0 + Int(filled[$1]) })
     }
 
-    private func pooledMedian(bucket: Int) -> (spend: Int64, calls: Int32, samples: Int) {
-        var buckets: [Int] = []
-        if filled[bucket] >= 3 {
-            buckets = [bucket]
-        } else {
-            let hourOfDay = bucket % 24
-            let weekend = bucket / 24 >= 5
-            buckets = (weekend ? [5, 6] : [0, 1, 2, 3, 4]).map { $0 * 24 + hourOfDay }
-            if !buckets.contains(where: { filled[$0] > 0 }) { buckets = (0..<7).map { $0 * 24 + hourOfDay } }
-        }
+    /// The bucket itself once it holds 3 weeks; else the same hour of every day of its day type
+    /// (weekday / weekend), or of every day when that type has no history yet.
+    private func pooledBuckets(_ bucket: Int) -> [Int] {
+        if filled[bucket] >= 3 { return [bucket] }
+        let hourOfDay = bucket % 24
+        let weekend = bucket / 24 >= 5
+        let sameType = (weekend ? [5, 6] : [0, 1, 2, 3, 4]).map { $0 * 24 + hourOfDay }
+        if sameType.contains(where: { filled[$0] > 0 }) { return sameType }
+        return (0..<7).map { $0 * 24 + hourOfDay }
+    }
+
+    private func median(of buckets: [Int]) -> (spend: Int64, calls: Int32) {
         var spends: [Int64] = []
         var counts: [Int32] = []
         for candidate in buckets {
@@ -179,11 +197,11 @@ public struct RiskHourHistory: Sendable, Equatable {
                 counts.append(calls[candidate * Self.weeks + week])
             }
         }
-        guard !spends.isEmpty else { return (0, 0, 0) }
+        guard !spends.isEmpty else { return (0, 0) }
         spends.sort()
         counts.sort()
         let middle = spends.count / 2
-        if spends.count % 2 == 1 { return (spends[middle], counts[middle], spends.count) }
-        return (spends[middle - 1] / 2 + spends[middle] / 2, counts[middle - 1] / 2 + counts[middle] / 2, spends.count)
+        if spends.count % 2 == 1 { return (spends[middle], counts[middle]) }
+        return (spends[middle - 1] / 2 + spends[middle] / 2, counts[middle - 1] / 2 + counts[middle] / 2)
     }
 }

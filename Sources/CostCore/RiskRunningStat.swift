@@ -1,7 +1,8 @@
 /// A robust running statistic of one quantity (usually a logarithm): an exponentially weighted
 /// mean and mean absolute deviation. Early samples are averaged equally (the step is
 /// `max(alpha, 1/count)`), later ones weigh `alpha`. A sample more than 3 σ from the mean is
-/// clipped to 3 σ before it is learned, so one outlier (or an attack) moves it little.
+/// clipped to 3 σ before it is learned (and widens the deviation by at most 2 σ), so one
+/// outlier, or a run of them, moves it little.
 public struct RiskRunningStat: Sendable, Equatable {
     public internal(set) var mean: Double
     /// Mean absolute deviation from `mean`.
@@ -40,7 +41,8 @@ public struct RiskRunningStat: Sendable, Equatable {
         let step = min(1, weight * max(alpha, 1 / count))
         let limit = 3 * max(1.2533 * deviation, 1e-9)
         let clipped = min(max(value, mean - limit), mean + limit)
-        let distance = abs(clipped - mean)
+        // The deviation learns at most 2 σ per sample, so a run of outliers widens it slowly.
+        let distance = min(abs(clipped - mean), 2 * max(1.2533 * deviation, 1e-9))
         mean += step * (clipped - mean)
         deviation += step * (distance - deviation)
     }

@@ -74,7 +74,7 @@ extension RiskScorer {
         let eventRatio = Double(measures.amount.value) / normal
         var minuteRatio = 0.0
         if agent.minuteCost.count > 0 {
-            var busy = RiskMath.exponential(agent.minuteCost.mean + agent.minuteCost.sigma(minimum: 0.3))
+            var busy = RiskMath.exponential(agent.minuteCost.mean + 2 * agent.minuteCost.sigma(minimum: 0.3))
             if agent.hours.expectedSamples > 0 { busy = max(busy, Double(agent.hours.expectedSpend[2]) / 20) }
             minuteRatio = Double(agent.minutes.cost(at: measures.minute).value) / max(busy, normal)
         }
@@ -111,8 +111,10 @@ extension RiskScorer {
             let sCache = agent.cacheHit.mean >= 0.15
                 ? (agent.cacheHit.mean - levels[2]) / (agent.cacheHit.sigma(minimum: 0.1) * shrink) : 0
             // Stuffing: inputs up while outputs shrink and the cache stops hitting. Context that
-            // grows within normal sessions raises the input only.
-            let stuffing = min(max(0, sInput), max(0, sOutput) + max(0, sCache) + 1.5) + max(0, sOutput) + max(0, sCache)
+            // grows within normal sessions raises the input only; a batch without cache drops
+            // the hit rate only. The drops count up to the input rise.
+            let rise = max(0, sInput)
+            let stuffing = rise + min(rise, max(0, sOutput) + max(0, sCache))
             measures.efficiencyZ = max(zInput, zCost, stuffing)
             tokenPart = max(
                 RiskMath.ramp(max(zInput, zCost), from: config.efficiencySingleZ.low, to: config.efficiencySingleZ.high),
@@ -160,7 +162,8 @@ extension RiskScorer {
         for (actual, expected, index) in windows {
             let ratio = (actual + floor) / (expected + floor)
             let sigma = history.sigma(index, prior: config.historyPriorSigma, minimum: config.historyMinimumSigma)
-            let z = RiskMath.ln(ratio) / sigma
+            let center = history.dispersion[index].count >= 24 ? max(0, history.dispersion[index].mean) : 0
+            let z = (RiskMath.ln(ratio) - center) / sigma
             let value = min(
                 RiskMath.ramp(z, from: config.historyZ.low, to: config.historyZ.high),
                 RiskMath.ramp(ratio, from: config.historyRatio.low, to: config.historyRatio.high))
@@ -170,6 +173,19 @@ extension RiskScorer {
             }
             result = max(result, value)
         }
+        // Drift: the CUSUM of finished hours plus the open hour so far, while the last hours
+        // are still above history.
+        let openRatio = (spend(0) + floor * elapsed) / ((Double(history.expectedSpend[2]) + floor) * elapsed)
+        let drift = max(0, history.drift + (history.hourZ(RiskMath.ln(openRatio)) - RiskHourHistory.driftSlack) * elapsed)
+        let recent = (windows[0].0 + floor) / (windows[0].1 + floor)
+        let driftValue = min(
+            RiskMath.ramp(drift, from: config.historyDrift.low, to: config.historyDrift.high),
+            RiskMath.ramp(recent, from: 1.2, to: config.historyRatio.low))
+        if driftValue > result {
+            measures.historyRatio = recent
+            measures.historyHours = 0
+        }
+        result = max(result, driftValue)
         return result
     }
 }

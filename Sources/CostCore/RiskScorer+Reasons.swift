@@ -26,7 +26,10 @@ extension RiskScorer {
             items.append((factors.switching,
                 "switching: \(measures.distinctModels) models from \(measures.distinctProviders) providers in \(measures.config.switchingWindowMinutes) min"))
         }
-        if factors.history >= 0.3 {
+        if factors.history >= 0.3, measures.historyHours == 0 {
+            items.append((factors.history,
+                "history: spend has stayed above this hour-of-week's for hours (\(decimal(measures.historyRatio))× lately)"))
+        } else if factors.history >= 0.3 {
             items.append((factors.history,
                 "history: spend of the last \(measures.historyHours) h is \(decimal(measures.historyRatio))× this hour-of-week's"))
         }

@@ -2,40 +2,46 @@
 /// never a clock, so replaying the same events in the same order gives the same scores.
 ///
 /// **Score** = 25·rate + 30·spike + 20·efficiency + 15·switching + 10·history (weights in
-/// `RiskConfig.weights`), at least `singleFactorScore` (50) × ramp(strongest factor, 0.6…0.95),
-/// rounded, 0…100. LOW < 25 ≤ MEDIUM < 50 ≤ HIGH < 80 ≤ CRITICAL.
+/// `RiskConfig.weights`), but at least 50 × ramp(strongest factor, 0.6…0.95) (one saturated
+/// factor alone makes HIGH; only agreeing factors reach CRITICAL), rounded, 0…100.
+/// LOW < 25 ≤ MEDIUM < 50 ≤ HIGH < 80 ≤ CRITICAL.
 ///
 /// **Factors** (each 0…1; "normal" is the agent's own moving baseline, learned from its events):
 /// - *rate*: the larger of (a) the absolute tiers — calls and cost in the busier of the event's
-///   minute and the one before, per agent and per session, against `rateTiers` — and (b) calls
-///   in the last 2, 5 and 15 minutes against an allowance of 2 × window × normal calls/min
-///   (moving rate, or this hour-of-week's history when higher) + 1.5 × a normal busy minute:
-///   0 at 3× the allowance, 1 at 10× (log scale). Part (b) needs history; part (a) does not.
-/// - *spike*: the event's cost against the agent's normal cost per call (e^(μ+σ) of ln cost,
-///   the higher of the agent's and this model's when the model is established), and the
-///   minute's cost against a normal busy minute: 0 at 1×, 1 at 10× (log scale).
-/// - *efficiency*: the larger of (a) token efficiency — robust z-scores against the agent's
-///   history of input size (ln tokens), output/input ratio (low is odd), cache-hit rate (a drop
-///   is odd when the agent caches) and cost per 1000 tokens; the strongest of input size and
-///   cost per token from z 3.5 to 7, or their positive sum from 6 to 12 — and (b) cost
-///   under-reporting: reported below the catalog by 20 %…60 % gives the event a strength 0…1;
-///   the agent's pattern grows by half the strength per such event, so the second strongly
-///   under-reported event in a row reaches 1 (a single one stays at 0.5).
+///   minute and the one before, per agent and per session, against `rateTiers` (0.5 at
+///   "elevated", 1 at "limit", linear between) — and (b) the agent's calls in the last 2, 5,
+///   15 and 60 minutes against its busy level for that window (e^(μ + 2σ) of ln calls, learned
+///   once per active minute; or twice this hour-of-week's history when higher): 0 at 2.5×,
+///   1 at 6× (log scale). Part (b) needs history; part (a) does not.
+/// - *spike*: the event's cost against the agent's normal cost per call (e^(μ + σ) of ln cost;
+///   the higher of the agent's and this model's once the model is established), and the
+///   minute's cost against a busy minute (e^(μ + 2σ)): 0 at 1×, 1 at 10× (log scale).
+/// - *efficiency*: the larger of (a) token efficiency — per call, the robust z of input size or
+///   of cost per 1000 tokens (against this model's norm once known, else the agent's) from 4
+///   to 8; over the last few calls, a stuffing score (short-term rise of input size plus the
+///   drop of output size and of cache-hit rate, the drops counting at most as much as the
+///   rise) from 7 to 11 — and (b) cost under-reporting: reported below the catalog by 20…60 %
+///   gives the event a strength 0…1; the agent's pattern grows by half the strength per such
+///   event (an honest report halves it), and the factor is min(strength, max(strength/2,
+///   pattern)): one under-reported event gives 0.5, the second in a row 1.
 /// - *switching*: distinct models and providers in the last 15 minutes above the agent's
 ///   normal (at least 2 models, 1 provider): full at 2.5 extra models or 2 extra providers.
-/// - *history*: spend of the open hour, the last 2 and the last 3 hours against this
-///   hour-of-week's history (`RiskHourHistory`): robust z of ln((spend + floor) / (expected +
-///   floor)) from 2.5 to 5, gated by the spend ratio from 1.5× to 3×. 0 without history.
+/// - *history*: spend of the last hour or so (previous + open hour) and of the last 3 hours
+///   against this hour-of-week's history (`RiskHourHistory`): robust z of ln((spend + floor) /
+///   (expected + floor)) from 3 to 5, gated by the ratio from 2× to 4×; or the drift (a CUSUM
+///   of hourly z) from 3 to 6 while spend is still above history. 0 without history.
 ///
 /// **Cold start**: the relative parts (b of rate, spike, token efficiency) grow linearly from
 /// 0 at 5 events to full at `matureEvents` (50); the absolute rate tiers and under-reporting
 /// count from the first event. So a new agent is never CRITICAL for lack of history, while a
 /// runaway loop still trips the rate tiers.
 ///
-/// **Learning**: after scoring, the event teaches the baselines; an event scored HIGH or above
-/// teaches with weight `quarantineWeight` (0.1) only. Minutes are learned when they leave the
-/// 16-minute ring and hours when they leave the 3-hour window, so events a little out of order
-/// (up to ~15 minutes) land in their own minute and hour.
+/// **Learning**: after scoring, the event teaches the baselines — fully when LOW with every
+/// factor below 0.3, with weight 0.1 when suspect (MEDIUM or a factor ≥ 0.3), 0.02 when HIGH
+/// or above, and at most 2 calls' worth per minute — so an attack or a flood does not become
+/// the new normal. Minutes are learned when the next active minute starts and hours when they
+/// leave the 3-hour window, so events a little out of order (up to ~15 minutes) land in their
+/// own minute and hour.
 public enum RiskScorer {
     /// Pure: given the agent's and session's state BEFORE the event, returns the assessment and
     /// the updated states.
@@ -84,10 +90,11 @@ public enum RiskScorer {
         let breaker = breakerSignal(level: level, factors: factors, measures: measures, agent: &agent, minute: minute)
 
         // 4. Learn.
-        let weight = level >= .high ? config.quarantineWeight : (level >= .medium ? config.suspectWeight : 1)
+        let suspect = level >= .medium || factors.strongest >= config.suspectFactor
+        let weight = level >= .high ? config.quarantineWeight : (suspect ? config.suspectWeight : 1)
         if level >= .high {
             agent.quarantineUntilMinute = max(agent.quarantineUntilMinute, minute + 1)
-        } else if level >= .medium {
+        } else if suspect {
             agent.suspectUntilMinute = max(agent.suspectUntilMinute, minute + 1)
         }
         let perMinute = min(1, 2 / Double(max(agent.minutes.calls(at: minute), 1)))

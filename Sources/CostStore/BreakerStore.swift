@@ -19,7 +19,13 @@ public struct BreakerStore {
         }
     }
 
-    /// True the first time a command id is seen, false for a replay — atomic across workers.
+    /// Whether a command with this id was applied before.
+    public func commandSeen(_ id: String) throws(StoreError) -> Bool {
+        try store { try db.query("SELECT 1 FROM control_commands WHERE command_id = $1", [id]).rows.count > 0 }
+    }
+
+    /// True the first time a command id is claimed, false when it already was — atomic across
+    /// workers.
     public func claimCommandID(_ id: String, keyID: String) throws(StoreError) -> Bool {
         try store {
             try db.query("INSERT INTO control_commands (command_id, key_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",

@@ -1,3 +1,4 @@
+import AMQPClient
 import CostCore
 import Foundation
 import Testing
@@ -89,26 +90,35 @@ extension BreakerIntegrationTests {
         await stage.stopWorkers()
     }
 
-    @Test("A command whose application failed (damaged hash, worker stopped) is applied when redelivered, not refused as replayed")
+    @Test("A command that could not be applied (damaged hash) is refused, audited and dead-lettered; after the repair, `costctl dlq replay --kind breaker` applies it — its id was not burned")
     func failedCommandIsNotRefusedAsReplay() async throws {
         let stage = try BreakerStage()
         defer { stage.tearDown() }
+        let admin = try AMQPConnection(config: ScratchQueues.adminConfig())
+        defer { admin.close() }
+        try admin.purgeQueue("cost.dlq.breaker")
         let alice = BreakerSigningKey(keyID: "alice-it")
         try stage.trust([alice])
         let scope = BreakerScope.agent("agent-r4-\(IntegrationEnvironment.uniqueSuffix())")
         try stage.redis.command(["HSET", scope.redisKey, "state", "opne"])
         let trip = alice.command(.trip, scope: scope, reason: "emergency stop")
+        let worker = try await stage.startWorker("breaker-r4")
         try stage.send(trip, signedBy: alice)
-        // The first worker takes the command before its first tick and cannot apply it.
-        let first = try await stage.startWorker("breaker-r4a", waitUntilConsuming: false)
-        _ = await first.waitForExit(within: .seconds(5))
-        first.kill9()
-        // The operator repairs the hash; the command, never acked, goes to the next worker.
+        let refused = try await stage.waitForAudit(trip.commandID, timeout: .seconds(15))
+        #expect(refused.map { "\($0.outcome) \($0.reason)" } == ["refused unreadable_state"], "\(refused)\n\(worker.logTail)")
+        try await Waiting.until("the command in cost.dlq.breaker", timeout: .seconds(10), diagnostics: { stage.diagnostics }) {
+            let n = try admin.declareQueue("cost.dlq.breaker", passive: true).messageCount
+            return (n == 1, "\(n) dead letters")
+        }
+        #expect(worker.isRunning, "the worker must keep running\n\(worker.logTail)")
+
+        // The operator repairs the hash and replays the dead letter.
         try stage.redis.command(["DEL", scope.redisKey])
-        try await stage.startWorker("breaker-r4b")
-        let rows = try await stage.waitForAudit(trip.commandID, timeout: .seconds(15))
-        #expect(rows.map { "\($0.outcome) \($0.reason)" } == ["applied applied"],
-                "the command was never applied, so it is no replay: \(rows)\n\(first.logTail)")
+        let replay = try stage.costctl(["dlq", "replay", "--kind", "breaker"])
+        #expect(replay.status == 0, "\(replay.combined)")
+        let rows = try await stage.waitForAudit(trip.commandID, count: 2, timeout: .seconds(15))
+        #expect(rows.map { "\($0.outcome) \($0.reason)" }.sorted() == ["applied applied", "refused unreadable_state"],
+                "the command was never applied, so it is no replay: \(rows)\n\(worker.logTail)")
         #expect(try stage.redis.state(scope).phase == .open, "the emergency trip must take effect")
         await stage.stopWorkers()
     }

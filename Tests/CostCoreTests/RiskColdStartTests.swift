@@ -1,0 +1,45 @@
+import CostCore
+import Testing
+
+@Suite("Risk cold start")
+struct RiskColdStartTests {
+    @Test("a brand-new agent's normal first hour is never CRITICAL")
+    func newAgentsFirstHour() {
+        let scenario = AnomalyScenario.generate(.init(seed: 11, agents: 40, days: 1, episodesPerAttack: 0))
+        var replay = RiskReplay()
+        var firstSeen: [String: Timestamp] = [:]
+        var scored = 0
+        var high = 0
+        for item in scenario.events {
+            let event = item.event
+            let first = firstSeen[event.agentID] ?? event.occurredAt
+            firstSeen[event.agentID] = first
+            let assessment = replay.score(event)
+            guard event.occurredAt < first.adding(seconds: 3600) else { continue }
+            scored += 1
+            #expect(assessment.level < .critical, "\(event.agentID) at \(event.occurredAt)")
+            if assessment.level >= .high { high += 1 }
+            #expect(assessment.confidence < 0.5)
+        }
+        #expect(scored > 200)
+        #expect(Double(high) / Double(scored) < 0.05)
+    }
+
+    @Test("a brand-new agent in a runaway loop trips the rate factor")
+    func newAgentRunaway() {
+        var replay = RiskReplay()
+        let start = Double(RiskReplay.monday) + 10 * 3600
+        var moderate: RiskAssessment?
+        for index in 0..<150 { moderate = replay.call(at: start + Double(index) * 0.4, agent: "new-a", session: "loop") }
+        #expect(moderate!.factors.rate >= 0.5)
+        var signals: Set<String> = []
+        var last: RiskAssessment?
+        for index in 0..<(3 * 700) {
+            last = replay.call(at: start + 120 + Double(index) * 60 / 700, agent: "new-b", session: "loop")
+            if let signal = last!.breakerSignal { signals.insert(signal) }
+        }
+        #expect(last!.factors.rate == 1)
+        #expect(last!.level >= .high)
+        #expect(signals.contains("rate_violation"))
+    }
+}

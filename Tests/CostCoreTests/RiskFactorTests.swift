@@ -1,0 +1,129 @@
+import CostCore
+import Testing
+
+@Suite("Risk factors")
+struct RiskFactorTests {
+    let start = Double(RiskReplay.monday) + 9 * 3600
+
+    @Test("absolute rate tiers apply from the first event, per agent and per session")
+    func rateTiers() {
+        var replay = RiskReplay()
+        var last: RiskAssessment?
+        for index in 0..<130 { last = replay.call(at: start + Double(index) * 0.4) }
+        #expect(last!.factors.rate >= 0.5)
+        #expect(last!.reasons.contains { $0.contains("elevated") })
+        for index in 130..<650 { last = replay.call(at: start + Double(index) * 0.09) }
+        #expect(last!.factors.rate == 1)
+        #expect(last!.level >= .high)
+    }
+
+    @Test("a full rate factor for 3 minutes in a row signals rate_violation")
+    func sustainedRateViolation() {
+        var replay = RiskReplay()
+        var signals: [String?] = []
+        for minute in 0..<3 {
+            var last: RiskAssessment?
+            for index in 0..<650 { last = replay.call(at: start + Double(minute * 60) + Double(index) * 0.09) }
+            signals.append(last!.breakerSignal)
+        }
+        #expect(signals[0] == nil)
+        #expect(signals[2] == "rate_violation")
+    }
+
+    @Test("the relative rate compares calls with the agent's own busy level")
+    func relativeRate() {
+        var replay = RiskReplay()
+        let time = replay.warm(from: start, count: 300)
+        #expect(replay.call(at: time).factors.rate == 0)
+        var last: RiskAssessment?
+        for index in 0..<(20 * 15) { last = replay.call(at: time + 60 + Double(index) * 3, session: "loop") }
+        #expect(last!.factors.rate >= 0.9)
+        #expect(last!.level >= .high)
+    }
+
+    @Test("a call costing 15 times normal is a full spike and signals cost_spike")
+    func spike() {
+        var replay = RiskReplay()
+        let time = replay.warm(from: start, count: 200)
+        let normal = replay.call(at: time)
+        #expect(normal.factors.spike < 0.3)
+        let spike = replay.call(at: time + 60, input: 30_000, output: 4500)
+        #expect(spike.factors.spike == 1)
+        #expect(spike.breakerSignal == "cost_spike")
+        #expect(spike.level >= .high)
+    }
+
+    @Test("under-reporting: one event counts half, the second in a row fully; honest reports count nothing")
+    func underReporting() {
+        var replay = RiskReplay()
+        let honest = replay.call(at: start, reportedShare: 1)
+        #expect(!honest.costMismatch)
+        #expect(honest.factors.efficiency == 0)
+        let first = replay.call(at: start + 60, reportedShare: 0.1)
+        #expect(first.costMismatch)
+        #expect(first.factors.efficiency == 0.5)
+        let second = replay.call(at: start + 120, reportedShare: 0.1)
+        #expect(second.factors.efficiency == 1)
+        #expect(second.level >= .high)
+        let stale = replay.call(at: start + 180, agent: "agent-b", reportedShare: 0.95)
+        #expect(stale.costMismatch)
+        #expect(stale.factors.efficiency == 0)
+    }
+
+    @Test("token stuffing (huge inputs, small outputs, no cache hits) raises efficiency within a few calls")
+    func tokenStuffing() {
+        var replay = RiskReplay()
+        let time = replay.warm(from: start, count: 200, cacheShare: 0.5)
+        #expect(replay.call(at: time, input: 2000, output: 300, cacheRead: 1000).factors.efficiency < 0.3)
+        var results: [RiskAssessment] = []
+        for index in 1...4 {
+            results.append(replay.call(at: time + Double(index) * 60, input: 60_000, output: 60))
+        }
+        #expect(results[2].factors.efficiency >= 0.9)
+        #expect(results[3].level >= .high)
+    }
+
+    @Test("switching counts distinct models and providers in 15 minutes against the agent's normal")
+    func switching() {
+        var replay = RiskReplay()
+        var time = replay.warm(from: start, count: 200)
+        let upgrade = replay.call(at: time, model: "gpt-4.1-mini")
+        #expect(upgrade.factors.switching <= 0.5)
+        let hops = [("anthropic", "claude-haiku-4-5"), ("google", "gemini-2.0-flash"), ("mistral", "mistral-small-latest"),
+                    ("deepseek", "deepseek-chat"), ("openai", "gpt-4.1-nano")]
+        var last: RiskAssessment?
+        for (provider, model) in hops {
+            time += 30
+            last = replay.call(at: time, provider: provider, model: model)
+        }
+        #expect(last!.factors.switching == 1)
+        #expect(last!.level >= .high)
+    }
+
+    @Test("history compares spend with the same hours on earlier days")
+    func history() {
+        var replay = RiskReplay()
+        let dayStart = Double(RiskReplay.monday)
+        replay.warm(from: dayStart, count: 2 * 1440)  // Monday and Tuesday, one call a minute
+        let wednesday = dayStart + 2 * 86_400
+        let usual = replay.warm(from: wednesday, count: 10 * 60, seed: 2)  // 00:00–10:00 as usual
+        #expect(replay.call(at: usual).factors.history == 0)
+        var last: RiskAssessment?
+        for index in 0..<(6 * 5 * 60) {  // then six calls a minute for five hours
+            last = replay.call(at: usual + 60 + Double(index) * 10, session: "drip-\(index / 20)")
+        }
+        #expect(last!.factors.history >= 0.9)
+        #expect(last!.reasons.contains { $0.hasPrefix("history") })
+    }
+
+    @Test("levels follow 25 / 50 / 80 and the weights are 25, 30, 20, 15, 10")
+    func levelsAndWeights() {
+        #expect([0, 24, 25, 49, 50, 79, 80, 100].map { RiskLevel(score: $0) }
+            == [.low, .low, .medium, .medium, .high, .high, .critical, .critical])
+        #expect(RiskLevel.low < .medium && RiskLevel.high < .critical)
+        let weights = RiskWeights()
+        #expect(RiskFactors(rate: 1, spike: 1, efficiency: 1, switching: 1, history: 1).weightedSum(weights) == 100)
+        #expect(RiskFactors(spike: 1).weightedSum(weights) == 30)
+        #expect(RiskFactors(history: 0.5).weightedSum(weights) == 5)
+    }
+}
