@@ -80,8 +80,7 @@ final class AlertEvaluator {
     /// Tells the breaker worker (via `cost.signals`, routing key `breaker.<kind>`) to open the
     /// scope's breaker. Idempotent on the receiving side, so a repeat is harmless.
     private func signalBreaker(_ t: CounterTarget, spend: Nanodollars, now: Timestamp, context: WorkerContext) throws {
-        let reason = t.kind == .credit ? "provider_credits_\(t.thresholds.breakerPercent)pct"
-            : "\(t.periodEnd.map { _ in t.periodKey.count > 7 ? "daily" : "monthly" } ?? "")_budget_\(t.thresholds.breakerPercent)pct"
+        let reason = t.breakerReason
         let body = JSONValue.object([
             ("schema", .string("cost.signal.v1")), ("signal", .string("open_breaker")), ("scope", .string(t.scope)),
             ("reason", .string(reason)), ("source", .string(t.kind.rawValue)), ("subject", .string(t.subject)),
@@ -91,6 +90,19 @@ final class AlertEvaluator {
         ]).serialized()
         try context.publishConfirmed(exchange: Topology.signalsExchange, routingKey: "breaker.\(t.kind.rawValue)",
                                      body: Array(body.utf8))
+    }
+
+    /// Tells the breaker a budget's condition cleared (its limit was raised): the breaker
+    /// half-opens, and closes after its probe window unless the spend still crosses the new
+    /// threshold, which signals again.
+    func signalLimitRaised(_ b: BudgetDefinition, context: WorkerContext) throws {
+        let body = JSONValue.object([
+            ("schema", .string("cost.signal.v1")), ("signal", .string("condition_cleared")), ("scope", .string(b.scope.text)),
+            ("reason", .string(BudgetRules.breakerReason(b))), ("source", .string("budget")), ("subject", .string(b.id)),
+            ("limit_usd", .string(b.limit.decimalString)), ("at", .string(context.now.rfc3339)),
+        ]).serialized()
+        try context.publishConfirmed(exchange: Topology.signalsExchange, routingKey: "breaker.budget", body: Array(body.utf8))
+        logger.notice("budget \(b.id) limit raised to $\(b.limit.decimalString): told the breaker the condition cleared")
     }
 
     /// Publishes alerts recorded but not yet confirmed (a crash between the two).

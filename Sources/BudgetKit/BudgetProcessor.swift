@@ -113,7 +113,15 @@ public final class BudgetProcessor: BatchProcessor {
 
     public func housekeeping(context: WorkerContext) throws {
         let nowMs = SystemClock.unixMilliseconds
-        if nowMs - loadedAtMs >= options.reloadMs { try reload() }
+        if nowMs - loadedAtMs >= options.reloadMs {
+            let before = Dictionary(rules.budgets.map { ($0.id, $0.limit) }, uniquingKeysWith: { a, _ in a })
+            try reload()
+            for b in rules.budgets where (before[b.id].map { b.limit > $0 } ?? false) {
+                if case .tag = b.scope { continue }
+                if case .session = b.scope { continue }
+                try alerts?.signalLimitRaised(b, context: context)
+            }
+        }
         try alerts?.publishPending(context: context)
         try alerts?.deliverWebhooks()
         if let redis, try redis.command(["EXISTS", CounterScript.readyKey]).int != 1 {

@@ -15,6 +15,9 @@ struct CounterTarget: Hashable {
     /// nil for credits, which run until changed.
     let periodEnd: Timestamp?
     let thresholds: SpendThresholds
+    /// What the breaker signal and its `reason` field say: `daily_budget_90pct`,
+    /// `monthly_budget_90pct` or `provider_credits_95pct`.
+    let breakerReason: String
 
     /// Seconds a new counter lives: its period plus 35 days, so last period stays visible.
     func ttlSeconds(now: Timestamp) -> Int64 {
@@ -50,14 +53,19 @@ struct BudgetRules {
             }
             out.append(CounterTarget(kind: .budget, subject: b.id, scope: b.scope.text, key: b.counterKey(for: period).spend,
                                      periodKey: period.key, periodStart: period.start, periodEnd: period.end,
-                                     thresholds: SpendThresholds(limit: b.limit, tiers: b.tiers, breakerPercent: b.breakerPercent)))
+                                     thresholds: SpendThresholds(limit: b.limit, tiers: b.tiers, breakerPercent: b.breakerPercent),
+                                     breakerReason: Self.breakerReason(b)))
         }
         for c in credits where c.matches(event) {
             out.append(CounterTarget(kind: .credit, subject: c.provider, scope: "provider:\(c.provider)", key: c.counterKey.spend,
                                      periodKey: "since-\(c.since.rfc3339)", periodStart: c.since, periodEnd: nil,
-                                     thresholds: c.thresholds))
+                                     thresholds: c.thresholds, breakerReason: "provider_credits_\(c.breakerPercent)pct"))
         }
         return out
+    }
+
+    static func breakerReason(_ b: BudgetDefinition) -> String {
+        "\(b.periodKind == .day ? "daily" : "monthly")_budget_\(b.breakerPercent)pct"
     }
 
     /// Every counter of the periods in force at `now`, and of the period before (late events
@@ -71,14 +79,15 @@ struct BudgetRules {
                 out.append((CounterTarget(kind: .budget, subject: b.id, scope: b.scope.text, key: b.counterKey(for: p).spend,
                                           periodKey: p.key, periodStart: p.start, periodEnd: p.end,
                                           thresholds: SpendThresholds(limit: b.limit, tiers: b.tiers,
-                                                                      breakerPercent: b.breakerPercent)),
+                                                                      breakerPercent: b.breakerPercent),
+                                          breakerReason: Self.breakerReason(b)),
                             b.scope, nil))
             }
         }
         for c in credits {
             out.append((CounterTarget(kind: .credit, subject: c.provider, scope: "provider:\(c.provider)", key: c.counterKey.spend,
                                       periodKey: "since-\(c.since.rfc3339)", periodStart: c.since, periodEnd: nil,
-                                      thresholds: c.thresholds),
+                                      thresholds: c.thresholds, breakerReason: "provider_credits_\(c.breakerPercent)pct"),
                         .provider(c.provider), c.provider))
         }
         return out

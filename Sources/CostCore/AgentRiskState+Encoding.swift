@@ -2,8 +2,8 @@ extension AgentRiskState {
     static let kind = UInt8(ascii: "A")
     static let version: UInt8 = 1
 
-    /// Compact binary form (see `RiskStateWriter`) for a Redis string: a few hundred bytes
-    /// for a new agent, about 2–4 KB with a month of hourly history. Decoding it gives back an
+    /// Compact binary form (see `RiskStateWriter`) for a Redis string: about 500 bytes for a
+    /// new agent, 1–2 KB after a day, up to ~4 KB with four weeks of hourly history. Decoding it gives back an
     /// equal state.
     public func encoded() -> [UInt8] {
         var writer = RiskStateWriter(kind: Self.kind, version: Self.version, capacity: 1024)
@@ -68,9 +68,14 @@ extension AgentRiskState {
 
 extension RiskHourHistory {
     func write(to writer: inout RiskStateWriter) {
-        for value in spend { writer.signed(value) }
-        for value in calls { writer.signed(value) }
-        for value in filled { writer.unsigned(UInt64(value)) }
+        // Per bucket: how many weeks it holds, then only those totals.
+        for bucket in 0..<Self.bucketCount {
+            writer.unsigned(UInt64(filled[bucket]))
+            for week in 0..<Int(filled[bucket]) {
+                writer.signed(spend[bucket * Self.weeks + week])
+                writer.signed(calls[bucket * Self.weeks + week])
+            }
+        }
         writer.signed(firstHour)
         writer.signed(newestHour)
         for value in recentSpend { writer.signed(value) }
@@ -88,10 +93,13 @@ extension RiskHourHistory {
 
     static func read(from reader: inout RiskStateReader) throws(RiskStateError) -> RiskHourHistory {
         var history = RiskHourHistory()
-        for index in history.spend.indices { history.spend[index] = try reader.signed() }
-        for index in history.calls.indices { history.calls[index] = try reader.int32() }
-        for index in history.filled.indices {
-            history.filled[index] = UInt8(try reader.count(max: RiskHourHistory.weeks))
+        for bucket in 0..<bucketCount {
+            let filled = try reader.count(max: weeks)
+            history.filled[bucket] = UInt8(filled)
+            for week in 0..<filled {
+                history.spend[bucket * weeks + week] = try reader.signed()
+                history.calls[bucket * weeks + week] = try reader.int32()
+            }
         }
         history.firstHour = try reader.signed()
         history.newestHour = try reader.signed()

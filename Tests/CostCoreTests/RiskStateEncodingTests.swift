@@ -31,7 +31,7 @@ struct RiskStateEncodingTests {
         for event in rest {
             #expect(replay.score(event) == decoded.score(event))
         }
-        #expect(AgentRiskState().encoded().count < 1024)
+        #expect(AgentRiskState().encoded().count < 768)
     }
 
     @Test("garbage, truncated, trailing or wrong-kind bytes are rejected")
