@@ -18,6 +18,11 @@ if ! command -v swift >/dev/null 2>&1; then
   export PATH
 fi
 
+# port_taken_by_other PORT NAME: dies with advice when PORT answers but is not ours.
+port_taken_by_other() {
+  die "127.0.0.1:$1 is in use by something that is not this checkout's $2 (another checkout's servers?). Stop it, or choose other ports, e.g. COST_REDIS_PORT / COST_PG_PORT / COST_AMQP_PORT"
+}
+
 log() { printf '[ops] %s\n' "$*" >&2; }
 die() { printf '[ops] error: %s\n' "$*" >&2; exit 1; }
 
