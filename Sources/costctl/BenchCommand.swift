@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
             the system's data alone. Build with -c release for meaningful numbers:
               swift build -c release && .build/release/costctl bench persist --events 200000
             """,
-        subcommands: [PersistBench.self, BudgetBench.self, GateBench.self])
+        subcommands: [PersistBench.self, BudgetBench.self, GateBench.self, AnomalyBench.self])
 }
 
 struct PersistBench: ParsableCommand {
