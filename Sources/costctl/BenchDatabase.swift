@@ -17,12 +17,20 @@ enum BenchDatabase {
         let tail = url[url.index(after: slash)...]
         let base = tail.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
         let query = tail.contains("?") ? "?" + tail.split(separator: "?", maxSplits: 1)[1] : ""
-        let name = base + "_bench"
-        let benchURL = url[...slash] + name + query
+        var name = base + "_bench"
+        let benchURLBase = url[...slash]
         let admin = try PGConnection(url: url, applicationName: "costctl-bench")
         defer { admin.close() }
-        try admin.execute(script: "DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+        // Autovacuum (a superuser's process) may still be busy in the last run's scratch database,
+        // and cannot be stopped by us: then this run takes a fresh name.
+        do {
+            try admin.execute(script: "DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+        } catch {
+            name += "_\(SystemClock.unixMilliseconds)"
+            progress("the previous scratch database is busy; using \(name) (drop it later)")
+        }
         try admin.execute(script: "CREATE DATABASE \"\(name)\"")
+        let benchURL = benchURLBase + name + query
         let db = try PGConnection(url: String(benchURL), applicationName: "costctl-bench")
         defer { db.close() }
         try Migrator.migrate(db)
