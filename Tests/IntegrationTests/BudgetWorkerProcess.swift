@@ -1,94 +1,11 @@
-import Foundation
-import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// One `cost-budget` process under test, the way `WorkerProcess` runs `cost-persist`: its
-/// output goes to temporary log files that failure messages quote, and the URLs travel in
-/// the environment (flags show up in `ps`).
-final class BudgetWorkerProcess {
-    let name: String
-    let errorFile: URL
-    private let outputFile: URL
-    private let process = Process()
-    private let secrets: [String]
-
+/// One `cost-budget` process under test, as the admin user, on a scratch queue.
+final class BudgetWorkerProcess: SpawnedWorker {
     /// Starts `cost-budget` on `queue` (which must exist) with one consume loop and no
     /// metrics endpoint; `extra` adds flags.
     init(name: String, queue: String, pgURL: String, redisURL: String, extra: [String] = []) throws {
-        self.name = name
-        let amqpURL = try IntegrationEnvironment.adminAMQPURL()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cost-it-logs", isDirectory: true)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let stem = "\(name)-\(IntegrationEnvironment.uniqueSuffix())"
-        outputFile = folder.appendingPathComponent("\(stem).out.log")
-        errorFile = folder.appendingPathComponent("\(stem).err.log")
-        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        secrets = [amqpURL, pgURL, redisURL].compactMap(IntegrationEnvironment.password(in:))
-
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("COST_") }
-        environment["COST_AMQP_URL"] = amqpURL
-        environment["COST_PG_URL"] = pgURL
-        environment["COST_REDIS_URL"] = redisURL
-        process.executableURL = try IntegrationEnvironment.executable("cost-budget")
-        process.arguments = ["--queue", queue, "--dead-letter-key", queue, "--loops", "1", "--no-metrics",
-                             "--instance", name] + extra
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outputFile)
-        process.standardError = try FileHandle(forWritingTo: errorFile)
-        try process.run()
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-
-    var isRunning: Bool { process.isRunning }
-    var diedOfSignal: Bool { !process.isRunning && process.terminationReason == .uncaughtSignal }
-
-    var log: String {
-        ((try? String(contentsOf: errorFile, encoding: .utf8)) ?? "") + ((try? String(contentsOf: outputFile, encoding: .utf8)) ?? "")
-    }
-
-    /// The last lines of the log, for failure messages.
-    var logTail: String {
-        let lines = log.split(separator: "\n", omittingEmptySubsequences: false)
-        return "--- \(name) (pid \(process.processIdentifier)) log, last lines of \(errorFile.path) ---\n"
-            + lines.suffix(30).joined(separator: "\n")
-    }
-
-    /// SIGKILL: no chance to ack, publish or clean up.
-    func kill9() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    /// SIGTERM, then expects exit code 0 within `limit`.
-    func terminate(within limit: Duration = .seconds(15)) async {
-        guard process.isRunning else {
-            Issue.record("\(name) had already exited (status \(process.terminationStatus)) before SIGTERM\n\(logTail)")
-            return
-        }
-        process.terminate()
-        let deadline = ContinuousClock.now + limit
-        while process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        let exited = !process.isRunning
-        if !exited { kill9() }
-        #expect(exited && process.terminationReason == .exit && process.terminationStatus == 0,
-                "\(name) should exit 0 within \(limit) of SIGTERM\n\(logTail)")
-    }
-
-    /// No password of the URLs it was given appears in anything it wrote.
-    func expectNoSecretsInLog() {
-        let text = log
-        for secret in secrets {
-            #expect(!text.contains(secret), "\(name) wrote a password into its log (\(errorFile.path))")
-        }
+        try super.init(executable: "cost-budget", name: name, amqpURL: try IntegrationEnvironment.adminAMQPURL(),
+                       pgURL: pgURL, redisURL: redisURL,
+                       arguments: ["--queue", queue, "--dead-letter-key", queue, "--loops", "1", "--no-metrics",
+                                   "--instance", name] + extra)
     }
 }
