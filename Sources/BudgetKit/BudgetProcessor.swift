@@ -84,10 +84,7 @@ public final class BudgetProcessor: BatchProcessor {
             let t = try rules.targets(for: e)
             guard !t.isEmpty else { continue }
             let cost = CostCalculator.price(e, catalog: catalog).cost
-            let dedupeTTL = t.map { $0.ttlSeconds(now: now) }.max() ?? 2 * 86_400
-            calls.append((keys: [CounterScript.readyKey, CounterScript.dedupeKey(eventID: e.eventID)] + t.map(\.key),
-                          args: [String(cost.value), String(max(dedupeTTL - 33 * 86_400, 2 * 86_400))]
-                              + t.map { String($0.ttlSeconds(now: now)) }))
+            calls.append(CounterScript.call(eventID: e.eventID, cost: cost, targets: t, now: now))
             targets.append(t)
         }
         guard !calls.isEmpty else { return }

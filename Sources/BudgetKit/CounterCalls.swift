@@ -14,8 +14,7 @@ public enum CounterCalls {
         for e in events {
             let targets = try rules.targets(for: e)
             let cost = CostCalculator.price(e, catalog: catalog).cost
-            calls.append((keys: [CounterScript.readyKey, CounterScript.dedupeKey(eventID: e.eventID)] + targets.map(\.key),
-                          args: [String(cost.value), String(2 * 86_400)] + targets.map { String($0.ttlSeconds(now: now)) }))
+            calls.append(CounterScript.call(eventID: e.eventID, cost: cost, targets: targets, now: now))
         }
         return calls
     }

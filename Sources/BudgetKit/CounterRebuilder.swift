@@ -108,8 +108,7 @@ final class CounterRebuilder {
                                    tags: Self.tags(r[7]))
             let t = try rulesCopy.targets(for: event)
             guard !t.isEmpty else { continue }
-            calls.append((keys: [CounterScript.readyKey, CounterScript.dedupeKey(eventID: id)] + t.map(\.key),
-                          args: [String(cost.value), String(40 * 86_400)] + t.map { String($0.ttlSeconds(now: now)) }))
+            calls.append(CounterScript.call(eventID: id, cost: cost, targets: t, now: now))
             targets.append(t)
         }
         var totals: [CounterTarget: Nanodollars] = [:]

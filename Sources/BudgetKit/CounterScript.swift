@@ -1,3 +1,4 @@
+import CostCore
 import RedisClient
 
 /// The one Lua script that moves spend counters, atomically per event:
@@ -17,6 +18,17 @@ enum CounterScript {
     static let rebuildLockKey = "cost:budget:rebuild-lock"
 
     static func dedupeKey(eventID: String) -> String { "cost:budget:seen:" + eventID }
+
+    /// One call of the script for an event: its dedupe key lives until the latest period it
+    /// counts toward has ended plus 2 days (at least 2 days), each new counter as long as
+    /// `CounterTarget.ttlSeconds` says.
+    static func call(eventID: String, cost: Nanodollars, targets: [CounterTarget], now: Timestamp)
+        -> (keys: [String], args: [String]) {
+        let counterTTLs = targets.map { $0.ttlSeconds(now: now) }
+        let dedupeTTL = max((counterTTLs.max() ?? 0) - 33 * 86_400, 2 * 86_400)
+        return (keys: [readyKey, dedupeKey(eventID: eventID)] + targets.map(\.key),
+                args: [String(cost.value), String(dedupeTTL)] + counterTTLs.map(String.init))
+    }
 
     static let script = RedisScript("""
         if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
