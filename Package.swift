@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "cost-persist", targets: ["PersistWorker"]),
         .executable(name: "cost-budget", targets: ["BudgetWorker"]),
         .executable(name: "cost-breaker", targets: ["BreakerWorker"]),
+        .executable(name: "cost-anomaly", targets: ["AnomalyWorker"]),
         .executable(name: "costctl", targets: ["costctl"]),
     ],
     dependencies: [
@@ -64,22 +65,26 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // The anomaly worker's logic: risk scores with agent state shared in Redis (compare-and-set).
+        .target(name: "AnomalyKit", dependencies: ["WorkerRuntime", "CostStore", "CostCore", "RedisClient"]),
+
         // What agents link: publisher with confirms and a local buffer.
         .target(name: "AgentSDK", dependencies: ["CostCore", "AMQPClient", "RedisClient"]),
 
         .executableTarget(name: "PersistWorker", dependencies: ["PersistKit", "WorkerRuntime"], path: "Workers/persist"),
         .executableTarget(name: "BudgetWorker", dependencies: ["BudgetKit", "WorkerRuntime"], path: "Workers/budget"),
         .executableTarget(name: "BreakerWorker", dependencies: ["BreakerKit", "WorkerRuntime"], path: "Workers/breaker"),
+        .executableTarget(name: "AnomalyWorker", dependencies: ["AnomalyKit", "WorkerRuntime"], path: "Workers/anomaly"),
         .executableTarget(name: "costctl", dependencies: [
-            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "BreakerKit", "RedisClient", "AgentSDK", "AMQPClient", "PostgresClient",
+            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "BreakerKit", "AnomalyKit", "RedisClient", "AgentSDK", "AMQPClient", "PostgresClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "CostCoreTests", dependencies: ["CostCore"]),
         .testTarget(name: "ClientTests", dependencies: ["AMQPClient", "RedisClient", "PostgresClient", "AgentSDK", "CostCore"]),
         .testTarget(name: "IntegrationTests", dependencies: [
-            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "BreakerKit", "AgentSDK", "AMQPClient",
-            "RedisClient", "PostgresClient",
+            "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "BreakerKit", "AnomalyKit", "AgentSDK",
+            "AMQPClient", "RedisClient", "PostgresClient",
         ]),
     ]
 )

@@ -9,7 +9,7 @@ public struct Migration: Sendable {
 
     /// Every migration this build knows, in order. The last one's version is the schema
     /// version the workers require.
-    public static let all: [Migration] = [.initialSchema, .budgets, .breaker]
+    public static let all: [Migration] = [.initialSchema, .budgets, .breaker, .security]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }
 }
