@@ -1,12 +1,91 @@
 import CostCore
 import CostStore
 import Logging
+import Metrics
+import PostgresClient
+import RedisClient
 import WorkerRuntime
 
-/// The anomaly worker's batch step (being written).
+/// The anomaly worker's batch step: price each event with the catalog, score it against the
+/// agent's state shared in Redis (`SharedRiskScorer`), then act on the scores (`RiskOutputs`).
+/// Acked only after all of it, so a crash repeats the batch: events already scored are
+/// recognised by their seen markers and only their outputs are repeated (idempotently).
 public final class AnomalyProcessor: BatchProcessor {
-    public init(postgresURL: String, redisURL: String, logger: Logger) {}
-    public func connect() throws {}
-    public func process(_ batch: [InboundEvent], context: WorkerContext) throws {}
-    public func disconnect() {}
+    public struct Options: Sendable {
+        /// How often the pricing catalog is re-read.
+        public var reloadMs: Int64 = 30_000
+        /// One breaker signal per agent and reason at most this often (per worker).
+        public var signalQuietSeconds: Int64 = 30
+        public var config = RiskConfig()
+        public init() {}
+    }
+
+    private let postgresURL: String
+    private let redisURL: String
+    private let logger: Logger
+    private let options: Options
+    private var db: PGConnection?
+    private var redis: RedisConnection?
+    private var scorer: SharedRiskScorer?
+    private var outputs: RiskOutputs?
+    private var catalog = PricingCatalog(prices: [])
+    private var loadedAtMs: Int64 = 0
+    private let levels = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.map {
+        ($0, Counter(label: "cost_anomaly_events_total", dimensions: [("level", $0.rawValue)]))
+    })
+    private let replayed = Counter(label: "cost_anomaly_events_total", dimensions: [("level", "already_scored")])
+    private let conflicts = Counter(label: "cost_anomaly_state_conflicts_total")
+    private let damaged = Counter(label: "cost_anomaly_damaged_states_total")
+
+    public init(postgresURL: String, redisURL: String, logger: Logger, options: Options = Options()) {
+        self.postgresURL = postgresURL
+        self.redisURL = redisURL
+        self.logger = logger
+        self.options = options
+    }
+
+    public func connect() throws {
+        let db = try PGConnection(url: postgresURL, applicationName: "cost-anomaly")
+        try Migrator.requireCurrent(db)
+        let redis = try RedisConnection(config: try RedisConfig(url: redisURL))
+        self.db = db
+        self.redis = redis
+        scorer = SharedRiskScorer(redis: redis, config: options.config, logger: logger)
+        outputs = RiskOutputs(db: db, logger: logger, signalQuietSeconds: options.signalQuietSeconds)
+        try reload()
+    }
+
+    public func disconnect() {
+        db?.close()
+        redis?.close()
+        db = nil
+        redis = nil
+        scorer = nil
+        outputs = nil
+    }
+
+    public func process(_ batch: [InboundEvent], context: WorkerContext) throws {
+        guard let scorer, let outputs else {
+            throw StoreError(code: .database, message: "not connected", isRetriable: true)
+        }
+        let before = (scorer.conflicts, scorer.damagedStates)
+        let scored = try scorer.score(batch.map { ($0.event, CostCalculator.price($0.event, catalog: catalog)) })
+        conflicts.increment(by: scorer.conflicts - before.0)
+        damaged.increment(by: scorer.damagedStates - before.1)
+        try outputs.emit(scored, context: context)
+        for item in scored {
+            if item.replayed { replayed.increment() } else { levels[item.assessment.level]?.increment() }
+        }
+    }
+
+    public func housekeeping(context: WorkerContext) throws {
+        if SystemClock.unixMilliseconds - loadedAtMs >= options.reloadMs { try reload() }
+        try outputs?.publishPending(context: context)
+    }
+
+    private func reload() throws {
+        guard let db else { return }
+        catalog = try PricingStore(db: db).loadCatalog()
+        loadedAtMs = SystemClock.unixMilliseconds
+    }
 }

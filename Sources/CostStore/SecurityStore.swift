@@ -48,9 +48,9 @@ public struct SecurityStore {
                 let base = params.count
                 params += [
                     r.eventID, r.occurredAt.rfc3339, r.agentID, r.sessionID, r.provider, r.model, r.cost.decimalString,
-                    String(a.score), a.level.rawValue, Self.milli(a.confidence),
-                    Self.milli(a.factors.rate), Self.milli(a.factors.spike), Self.milli(a.factors.efficiency),
-                    Self.milli(a.factors.switching), Self.milli(a.factors.history), a.costMismatch ? "true" : "false",
+                    String(a.score), a.level.rawValue, Self.milliText(a.confidence),
+                    Self.milliText(a.factors.rate), Self.milliText(a.factors.spike), Self.milliText(a.factors.efficiency),
+                    Self.milliText(a.factors.switching), Self.milliText(a.factors.history), a.costMismatch ? "true" : "false",
                     Self.textArray(a.reasons), a.breakerSignal,
                 ]
                 values.append("(" + (base + 1...params.count).map { "$\($0)" }.joined(separator: ", ") + ")")
@@ -68,7 +68,7 @@ public struct SecurityStore {
     }
 
     /// A statistic in 0…1 as text with three decimals (exact for the numeric(4,3) columns).
-    static func milli(_ value: Double) -> String {
+    public static func milliText(_ value: Double) -> String {
         let clamped = value.isFinite ? min(1, max(0, value)) : 0
         let thousandths = Int((clamped * 1000).rounded())
         if thousandths == 1000 { return "1.000" }

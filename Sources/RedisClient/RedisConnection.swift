@@ -93,7 +93,9 @@ public final class RedisConnection {
         return try pipeline(bytes: commands.map { $0.map { Array($0.utf8) } })
     }
 
-    func pipeline(bytes commands: [[[UInt8]]]) throws(RedisError) -> [RedisReply] {
+    /// The same with binary-safe arguments.
+    public func pipeline(bytes commands: [[[UInt8]]]) throws(RedisError) -> [RedisReply] {
+        try checkNotSubscribed()
         if commands.isEmpty { return [] }
         for args in commands { try append(args) }
         var replies: [RedisReply] = []

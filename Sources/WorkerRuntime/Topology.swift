@@ -27,11 +27,12 @@ public enum Topology {
 
     /// Declares what a usage-consuming worker of `kind` needs: the usage exchange, its
     /// quorum queue bound `usage.#`, the dead-letter exchange and its dead-letter queue, and
-    /// the alerts exchange.
+    /// the alerts and signals exchanges.
     public static func declareUsageConsumer(kind: String, on amqp: AMQPConnection) throws(AMQPError) {
         try amqp.declareExchange(usageExchange, type: "topic")
         try amqp.declareExchange(deadLetterExchange, type: "direct")
         try amqp.declareExchange(alertsExchange, type: "topic")
+        try amqp.declareExchange(signalsExchange, type: "topic")
         try amqp.declareQueue(queue(for: kind), arguments: usageQueueArguments(kind: kind))
         try amqp.bindQueue(queue(for: kind), exchange: usageExchange, routingKey: usageBinding)
         try amqp.declareQueue(deadLetterQueue(for: kind), arguments: ["x-queue-type": .string("quorum")])

@@ -1,0 +1,45 @@
+import RedisClient
+
+/// The compare-and-set that publishes one agent's new risk state, atomically with its
+/// sessions' states and the seen markers of the events that produced it:
+///
+///     KEYS[1]            the agent hash (`v` version, `s` state)
+///     KEYS[2..1+n]       the n session keys
+///     KEYS[2+n..]        the events' seen keys
+///     ARGV[1]            the version the state was read at (0: the agent had none)
+///     ARGV[2]            the new agent state
+///     ARGV[3]            agent TTL (s)    ARGV[4]  n    ARGV[5]  session TTL (s)    ARGV[6]  seen TTL (s)
+///     ARGV[7..6+n]       the new session states
+///     ARGV[7+n..]        each event's outcome
+///
+/// Answers 1 when written, 0 when another worker moved the agent's version first: the
+/// caller reads again and rescores (events the other worker scored are then seen, not
+/// scored twice).
+public enum RiskCommitScript {
+    public static let script = RedisScript("""
+        local v = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+        if v ~= tonumber(ARGV[1]) then return 0 end
+        redis.call('HSET', KEYS[1], 'v', v + 1, 's', ARGV[2])
+        redis.call('EXPIRE', KEYS[1], ARGV[3])
+        local n = tonumber(ARGV[4])
+        for i = 1, n do redis.call('SET', KEYS[1 + i], ARGV[6 + i], 'EX', ARGV[5]) end
+        for i = 2 + n, #KEYS do redis.call('SET', KEYS[i], ARGV[5 + i], 'EX', ARGV[6]) end
+        return 1
+        """)
+
+    /// One call: `sessions` are (key, state) pairs, `seen` (key, outcome) pairs.
+    public static func call(agentKey: String, version: Int64, state: [UInt8], sessions: [(key: String, state: [UInt8])],
+                            seen: [(key: String, outcome: [UInt8])]) -> (keys: [String], args: [[UInt8]]) {
+        var keys = [agentKey]
+        keys += sessions.map(\.key)
+        keys += seen.map(\.key)
+        var args: [[UInt8]] = [
+            Array(String(version).utf8), state, Array(String(RiskStateKeys.agentTTLSeconds).utf8),
+            Array(String(sessions.count).utf8), Array(String(RiskStateKeys.sessionTTLSeconds).utf8),
+            Array(String(RiskStateKeys.seenTTLSeconds).utf8),
+        ]
+        args += sessions.map(\.state)
+        args += seen.map(\.outcome)
+        return (keys, args)
+    }
+}

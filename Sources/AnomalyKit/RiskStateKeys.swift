@@ -1,0 +1,25 @@
+/// Where the anomaly workers keep their shared state in Redis (documented in the README):
+///
+///     cost:risk:agent:<agent_id>                      hash: v = version, s = AgentRiskState.encoded()
+///     cost:risk:session:<len(agent_id)>:<agent_id>:<session_id>   string: SessionRiskState.encoded()
+///     cost:risk:seen:<event_id>                       string: the event's stored outcome (RiskOutcome)
+///
+/// The agent hash's `v` guards the agent state, its sessions and its events' seen markers
+/// together: all three are written by one compare-and-set script (`RiskCommitScript`).
+public enum RiskStateKeys {
+    public static func agent(_ agentID: String) -> String { "cost:risk:agent:" + agentID }
+
+    /// The agent id's length makes the key unambiguous even when ids contain ':'.
+    public static func session(agentID: String, sessionID: String) -> String {
+        "cost:risk:session:\(agentID.utf8.count):\(agentID):\(sessionID)"
+    }
+
+    public static func seen(eventID: String) -> String { "cost:risk:seen:" + eventID }
+
+    /// An idle agent's state expires after 35 days (its hour-of-week history spans 4 weeks).
+    public static let agentTTLSeconds = 35 * 86_400
+    /// A session's state covers its last 4 minutes.
+    public static let sessionTTLSeconds = 3_600
+    /// An event's seen marker outlives any realistic redelivery (as the budget counters' dedupe keys do).
+    public static let seenTTLSeconds = 2 * 86_400
+}
