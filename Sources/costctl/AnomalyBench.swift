@@ -1,6 +1,12 @@
+import AgentSDK
+import AnomalyKit
 import ArgumentParser
 import CostCore
+import CostStore
 import Foundation
+import PostgresClient
+import RedisClient
+import WorkerRuntime
 
 struct AnomalyBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,11 +18,22 @@ struct AnomalyBench: ParsableCommand {
             expensive model, cost under-reporting), scores every event in occurred_at order, and prints recall at HIGH \
             or above per attack type and the share of normal events scored MEDIUM or above. Targets: recall ≥ 0.90 \
             for every attack type, < 1 % of normal events MEDIUM or above.
+
+            Then (unless --worker-events 0) the worker's speed: a scratch queue is pre-filled with simulated fleet \
+            events (200 agents), drained through the anomaly worker's own code (pricing, shared state in Redis \
+            database 13, outputs to a scratch database), and compared with the raw Redis round trips it needs for \
+            the same batches through the same client: the pipelined read of agent states, session states and seen \
+            markers, and the compare-and-set writing them back, without scoring. Target: worker ≥ 0.60 × raw.
             """)
 
     @Option(help: "Scenario seeds, comma-separated.") var seeds: String = "1,2,3"
     @Option var agents: Int = 50
     @Option var days: Int = 3
+    @Option(name: .customLong("worker-events"), help: "Events for the worker-vs-raw-Redis run (0 skips it).")
+    var workerEvents: Int = 100_000
+    @Option(help: "Consume loops of the worker under test.") var loops: Int = 2
+    @Option(name: .customLong("batch-size")) var batchSize: Int = 500
+    @Option(help: "Pricing catalog to load into the scratch database.") var catalog: String = "ops/pricing/catalog.json"
 
     func run() throws {
         for seed in seeds.split(separator: ",").compactMap({ UInt64($0) }) {
@@ -27,6 +44,111 @@ struct AnomalyBench: ParsableCommand {
             print("seed \(seed): \(scenario.events.count) events scored in \(String(format: "%.2f", seconds)) s "
                   + "(\(Int(Double(scenario.events.count) / max(seconds, 1e-9))) events/s, state kept in memory)")
             print(report.summary)
+        }
+        if workerEvents > 0 { try benchWorker() }
+    }
+
+    private func benchWorker() throws {
+        installInterruptHandler()
+        let adminURL = try CLIEnvironment.value("COST_ADMIN_AMQP_URL", purpose: "the RabbitMQ admin URL")
+        let redisURL = BudgetBench.withDatabase(try CLIEnvironment.value("COST_REDIS_URL", purpose: "the Redis URL"), 13)
+        let benchDB = try BenchDatabase.create(from: try CLIEnvironment.value("COST_PG_URL", purpose: "the PostgreSQL URL"),
+                                               catalog: catalog)
+        let redis = try RedisConnection(config: try RedisConfig(url: redisURL))
+        defer { redis.close() }
+        try redis.command(["FLUSHDB"])
+        let bench = try BenchQueue(name: "cost.bench.anomaly", adminURL: adminURL)
+        defer { bench.close() }
+        // A realistic pace in event time: 200 agents, one call every ~10 s each, ending now
+        // (a pre-fill stamped at publish speed would be one giant runaway loop).
+        var fleet = SimulatedFleet(agents: 200, seed: 9, runID: "abench-\(SystemClock.unixMilliseconds)")
+        let spacing = Int64(10_000_000 / 200)
+        let first = SystemClock.now().adding(microseconds: -Int64(workerEvents) * spacing)
+        let events = (0..<workerEvents).map { fleet.next(at: first.adding(microseconds: Int64($0) * spacing)) }
+        progress("pre-filling \(bench.name) with \(workerEvents) events…")
+        let publisher = try bench.publisher(bufferLimit: workerEvents + 1)
+        for e in events { try publisher.publish(e) }
+        guard publisher.flush(timeout: .seconds(120)) else { throw ValidationError("the broker did not confirm the pre-fill") }
+        publisher.close()
+
+        let started = ContinuousClock.now
+        let running = try BenchWorker.start(kind: "anomaly", queue: bench.name, adminURL: adminURL, batchSize: batchSize,
+                                            loops: loops) {
+            AnomalyProcessor(postgresURL: benchDB.url, redisURL: redisURL, logger: $0)
+        }
+        let workerSeconds = BenchWorker.waitProcessed(running, expected: workerEvents, started: started)
+        running.requestStop()
+        let workerRate = Double(workerEvents) / workerSeconds
+        let flagged = try PGConnection(url: benchDB.url, applicationName: "costctl-bench")
+        defer { flagged.close() }
+        let medium = try flagged.query("SELECT count(*) FROM security_events").rows.first?[0] ?? "?"
+
+        // Raw: the same events in batches of the same size; per batch one pipelined read and
+        // one pipelined compare-and-set per agent writing back what was read (the states the
+        // worker left, so the sizes are real), through the same client, single-threaded ×
+        // the same number of loops' worth of work.
+        Thread.sleep(forTimeInterval: 0.5)
+        let rawStart = ContinuousClock.now
+        for chunk in stride(from: 0, to: events.count, by: batchSize) {
+            try Self.rawRoundTrips(Array(events[chunk..<min(chunk + batchSize, events.count)]), redis: redis)
+        }
+        let rawRate = Double(workerEvents) / BenchWorker.seconds(ContinuousClock.now - rawStart)
+        try redis.command(["FLUSHDB"])
+        print("anomaly worker (\(loops) loop\(loops == 1 ? "" : "s"), batches of \(batchSize), 200 agents): "
+              + "\(Int(workerRate)) events/s   raw Redis round trips (read + compare-and-set, 1 connection): "
+              + "\(Int(rawRate)) events/s   ratio \(String(format: "%.2f", workerRate / rawRate)) (target ≥ 0.60); "
+              + "\(medium) scored MEDIUM or above")
+    }
+
+    /// The Redis work of one batch without the scoring: what `SharedRiskScorer` sends.
+    static func rawRoundTrips(_ batch: [UsageEvent], redis: RedisConnection) throws {
+        var groups: [String: [UsageEvent]] = [:]
+        var order: [String] = []
+        for e in batch {
+            if groups[e.agentID] == nil { order.append(e.agentID) }
+            groups[e.agentID, default: []].append(e)
+        }
+        var commands: [[String]] = []
+        var sessionKeys: [[String]] = []
+        for agent in order {
+            let events = groups[agent]!
+            commands.append(["HMGET", RiskStateKeys.agent(agent), "v", "s"])
+            var keys: [String] = []
+            for e in events where !keys.contains(RiskStateKeys.session(agentID: agent, sessionID: e.sessionID)) {
+                keys.append(RiskStateKeys.session(agentID: agent, sessionID: e.sessionID))
+            }
+            sessionKeys.append(keys)
+            commands += keys.map { ["GET", $0] }
+            commands += events.map { ["GET", RiskStateKeys.seen(eventID: $0.eventID)] }
+        }
+        let replies = try redis.pipeline(commands)
+        var cursor = 0
+        var calls: [(keys: [String], args: [[UInt8]])] = []
+        for (index, agent) in order.enumerated() {
+            let events = groups[agent]!
+            var version: Int64 = 0
+            var state: [UInt8] = []
+            if case .array(let fields) = replies[cursor], fields.count == 2 {
+                version = fields[0].int ?? 0
+                if case .bulk(let bytes) = fields[1] { state = bytes }
+            }
+            cursor += 1
+            var sessions: [(key: String, state: [UInt8])] = []
+            for key in sessionKeys[index] {
+                if case .bulk(let bytes) = replies[cursor] { sessions.append((key, bytes)) } else { sessions.append((key, [])) }
+                cursor += 1
+            }
+            var seen: [(key: String, outcome: [UInt8])] = []
+            for e in events {
+                if case .bulk(let bytes) = replies[cursor] { seen.append((RiskStateKeys.seen(eventID: e.eventID), bytes)) }
+                else { seen.append((RiskStateKeys.seen(eventID: e.eventID), Array(#"{"score":3}"#.utf8))) }
+                cursor += 1
+            }
+            calls.append(RiskCommitScript.call(agentKey: RiskStateKeys.agent(agent), version: version, state: state,
+                                               sessions: sessions, seen: seen))
+        }
+        for reply in try redis.evalMany(RiskCommitScript.script, binaryCalls: calls) where reply.int != 1 {
+            throw ValidationError("raw compare-and-set did not apply: \(reply)")
         }
     }
 }

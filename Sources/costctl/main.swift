@@ -15,7 +15,7 @@ struct CostCTL: ParsableCommand {
         subcommands: [MigrateCommand.self, PricingCommand.self, BudgetCommand.self, CreditsCommand.self, AlertsCommand.self,
                       KeysCommand.self, OverrideCommand.self, TripCommand.self, ResetCommand.self, BreakerStatusCommand.self,
                       DLQCommand.self, FleetCommand.self,
-                      StatusCommand.self, BenchCommand.self])
+                      StatusCommand.self, SecurityCommand.self, BenchCommand.self])
 }
 
 CostCTL.main()
