@@ -7,6 +7,11 @@ import CostCore
 /// providers and models (weighted toward the cheap, popular ones), prompt caching where
 /// providers offer it, reasoning tokens on reasoning models, the odd error or timeout, and
 /// now and then a model the catalog does not know (with a reported cost).
+///
+/// Each agent behaves like a real one, consistently: a main model (90 % of its calls), a
+/// second model of the same provider (9 %), rarely anything else (1 %); prompts and answers
+/// of its own typical size (spread ×/÷ 2.5 around it). So its traffic is normal for the
+/// anomaly worker, as a production fleet's would be.
 public struct SimulatedFleet: Sendable {
     struct Profile: Sendable {
         let provider: String
@@ -57,15 +62,16 @@ public struct SimulatedFleet: Sendable {
         let agent = Int(rng.next() % UInt64(agentCount))
         if rng.chance(percent: 3) { sessions[agent] += 1 }
         let profile = pickProfile(agent: agent)
-        let input = Int64(rng.logUniform(200, 24_000))
+        let habits = Self.habits(agent: agent)
+        let input = Int64(rng.logUniform(habits.input * 2 / 5, habits.input * 5 / 2))
         var cacheRead: Int64 = 0, cacheWrite: Int64 = 0, reasoning: Int64 = 0
         if profile.caching && rng.chance(percent: 55) {
             cacheRead = input * Int64(rng.next() % 80) / 100
             if profile.provider == "anthropic" && rng.chance(percent: 20) { cacheWrite = (input - cacheRead) / 2 }
         }
-        var output = Int64(rng.logUniform(20, 2_500))
+        var output = Int64(rng.logUniform(habits.output * 2 / 5, habits.output * 5 / 2))
         if profile.reasoning {
-            reasoning = Int64(rng.logUniform(50, 6_000))
+            reasoning = Int64(rng.logUniform(habits.output / 2, habits.output * 4))
             output += reasoning
         }
         let status: UsageStatus = rng.chance(percent: 2) ? (rng.chance(percent: 50) ? .error : .timeout) : .success
@@ -81,10 +87,19 @@ public struct SimulatedFleet: Sendable {
             tags: ["team": "team-\(agent % 5)", "env": "sim"])
     }
 
-    /// Agents stick mostly to one favourite model and sometimes use another.
+    /// Agents stick to their main model, sometimes use a second one of the same provider,
+    /// rarely anything else.
     private mutating func pickProfile(agent: Int) -> Profile {
-        if rng.chance(percent: 80) {
-            return Self.profiles[(agent * 7919) % (Self.profiles.count - 1)]
+        let known = Self.profiles.count - 1  // the last one is the model the catalog lacks
+        let main = (agent * 7919) % known
+        let roll = rng.next() % 100
+        if roll < 90 { return Self.profiles[main] }
+        if roll < 99 {
+            for step in 1..<known {
+                let other = Self.profiles[(main + step) % known]
+                if other.provider == Self.profiles[main].provider { return other }
+            }
+            return Self.profiles[main]
         }
         var pick = Int(rng.next() % UInt64(totalWeight))
         for p in Self.profiles {
@@ -92,6 +107,12 @@ public struct SimulatedFleet: Sendable {
             pick -= p.weight
         }
         return Self.profiles[0]
+    }
+
+    /// An agent's typical prompt and answer size (tokens), fixed per agent.
+    static func habits(agent: Int) -> (input: Int, output: Int) {
+        var r = SplitMix64(seed: UInt64(agent) &* 0xD6E8_FEB8_6659_FD93 &+ 17)
+        return (r.logUniform(600, 9_000), r.logUniform(80, 900))
     }
 }
 

@@ -59,6 +59,15 @@ struct StatusCommand: ParsableCommand {
             }
             let alerts = try? db.query("SELECT count(*) FILTER (WHERE state = 'open') AS open, count(*) AS total FROM cost_alerts")
             if let alerts { print("\nalerts: \(alerts[0, "open"] ?? "0") open of \(alerts[0, "total"] ?? "0") (costctl alerts list)") }
+            let risk = try? db.query("""
+                SELECT count(*) FILTER (WHERE level = 'MEDIUM') AS medium, count(*) FILTER (WHERE level = 'HIGH') AS high,
+                       count(*) FILTER (WHERE level = 'CRITICAL') AS critical
+                FROM security_events WHERE occurred_at > now() - interval '1 hour'
+                """)
+            if let risk {
+                print("risk, last hour: \(risk[0, "medium"] ?? "0") MEDIUM, \(risk[0, "high"] ?? "0") HIGH, "
+                      + "\(risk[0, "critical"] ?? "0") CRITICAL (costctl security report --since 1h)")
+            }
             if watch { Thread.sleep(forTimeInterval: max(0.2, interval)) }
         } while watch
     }
