@@ -81,11 +81,16 @@ struct AnomalyIntegrationTests {
         // Signals: for each agent and reason the pure scorer asked for, at least one on
         // cost.signals; none for anything else.
         var wanted: [String: Set<String>] = [:]
+        let agents = Set(events.map { "agent:" + $0.agentID })
         for event in events {
             if let reason = expected[event.eventID]!.breakerSignal { wanted["agent:" + event.agentID, default: []].insert(reason) }
         }
         try await Waiting.until("breaker signals", timeout: .seconds(15)) {
-            let got = try stage.tap.collect().filter { $0.exchange == "cost.signals" && $0.body["source"]?.stringValue == "anomaly" }
+            // Other suites' workers may still publish on the shared exchange: only this scenario's agents count.
+            let got = try stage.tap.collect().filter {
+                $0.exchange == "cost.signals" && $0.body["source"]?.stringValue == "anomaly"
+                    && agents.contains($0.body["scope"]?.stringValue ?? "")
+            }
             var seen: [String: Set<String>] = [:]
             for m in got { seen[m.body["scope"]?.stringValue ?? "", default: []].insert(m.body["reason"]?.stringValue ?? "") }
             return (seen == wanted, "\(seen) (wanted \(wanted))")
