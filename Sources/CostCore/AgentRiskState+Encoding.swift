@@ -1,6 +1,6 @@
 extension AgentRiskState {
     static let kind = UInt8(ascii: "A")
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     /// Compact binary form (see `RiskStateWriter`) for a Redis string: about 500 bytes for a
     /// new agent, 1–2 KB after a day, up to ~4 KB with four weeks of hourly history. Decoding it gives back an
@@ -9,12 +9,12 @@ extension AgentRiskState {
         var writer = RiskStateWriter(kind: Self.kind, version: Self.version, capacity: 1024)
         writer.signed(eventsSeen)
         minutes.write(to: &writer)
-        for stat in windowCalls { writer.stat(stat) }
-        writer.stat(minuteCost)
+        writer.double(sustainedPeak)
+        writer.signed(sustainedPeakMinute)
         writer.signed(quarantineUntilMinute)
         writer.signed(suspectUntilMinute)
         for level in recentLevels { writer.double(level) }
-        for stat in [eventCost, inputTokens, outputTokens, cacheHit, costPerToken] { writer.stat(stat) }
+        for stat in [eventCost, inputTokens, outputTokens, cacheHit, costPerToken, ioRatio] { writer.stat(stat) }
         writer.double(underReporting)
         writer.unsigned(UInt64(models.count))
         for entry in models {
@@ -24,6 +24,9 @@ extension AgentRiskState {
             writer.signed(entry.lastMinute)
             writer.stat(entry.cost)
             writer.stat(entry.costPerToken)
+            writer.signed(entry.firstMinute)
+            writer.signed(entry.calls)
+            writer.signed(entry.mixedHours)
         }
         writer.double(normalModels)
         writer.double(normalProviders)
@@ -39,8 +42,8 @@ extension AgentRiskState {
         var reader = try RiskStateReader(bytes, kind: Self.kind, version: Self.version, what: "agent risk state")
         eventsSeen = try reader.signed()
         minutes = try RiskMinuteRing.read(from: &reader)
-        for index in windowCalls.indices { windowCalls[index] = try reader.stat() }
-        minuteCost = try reader.stat()
+        sustainedPeak = try reader.double()
+        sustainedPeakMinute = try reader.signed()
         quarantineUntilMinute = try reader.signed()
         suspectUntilMinute = try reader.signed()
         for index in recentLevels.indices { recentLevels[index] = try reader.double() }
@@ -49,13 +52,15 @@ extension AgentRiskState {
         outputTokens = try reader.stat()
         cacheHit = try reader.stat()
         costPerToken = try reader.stat()
+        ioRatio = try reader.stat()
         underReporting = try reader.double()
         let modelCount = try reader.count(max: Self.maxModels)
         models = []
         for _ in 0..<modelCount {
             models.append(RiskModelEntry(
                 key: try reader.unsigned(), provider: try reader.unsigned(), weight: try reader.double(),
-                lastMinute: try reader.signed(), cost: try reader.stat(), costPerToken: try reader.stat()))
+                lastMinute: try reader.signed(), cost: try reader.stat(), costPerToken: try reader.stat(),
+                firstMinute: try reader.signed(), calls: try reader.signed(), mixedHours: try reader.int32()))
         }
         normalModels = try reader.double()
         normalProviders = try reader.double()
@@ -80,6 +85,8 @@ extension RiskHourHistory {
         writer.signed(newestHour)
         for value in recentSpend { writer.signed(value) }
         for value in recentCalls { writer.signed(value) }
+        for value in explainedSpend { writer.signed(value) }
+        for value in explainedCalls { writer.signed(value) }
         for value in expectedSpend { writer.signed(value) }
         writer.signed(expectedCalls)
         writer.signed(expectedSamples)
@@ -105,14 +112,16 @@ extension RiskHourHistory {
         history.newestHour = try reader.signed()
         for index in 0..<3 { history.recentSpend[index] = try reader.signed() }
         for index in 0..<3 { history.recentCalls[index] = try reader.int32() }
+        for index in 0..<3 { history.explainedSpend[index] = try reader.signed() }
+        for index in 0..<3 { history.explainedCalls[index] = try reader.int32() }
         for index in 0..<3 { history.expectedSpend[index] = try reader.signed() }
         history.expectedCalls = try reader.int32()
         history.expectedSamples = try reader.int32()
         history.hoursRecorded = try reader.signed()
-        for index in 0..<2 { history.dispersion[index] = try reader.stat() }
+        for index in history.dispersion.indices { history.dispersion[index] = try reader.stat() }
         history.drift = try reader.double()
-        for index in 0..<2 { history.finishedSpend[index] = try reader.signed() }
-        for index in 0..<2 { history.finishedExpected[index] = try reader.signed() }
+        for index in history.finishedSpend.indices { history.finishedSpend[index] = try reader.signed() }
+        for index in history.finishedExpected.indices { history.finishedExpected[index] = try reader.signed() }
         history.activeHourSpend = try reader.stat()
         return history
     }

@@ -8,11 +8,10 @@ public struct AgentRiskState: Sendable, Equatable {
     public internal(set) var eventsSeen: Int64 = 0
     /// Calls and cost per minute, last 16 minutes.
     var minutes = RiskMinuteRing(size: 16)
-    /// ln(calls in the last 2, 5, 15 and 60 minutes) and ln(cost of the minute), sampled at the
-    /// end of every minute with calls (once per active minute, so a flood of calls teaches them
-    /// no faster than a trickle).
-    var windowCalls = [RiskRunningStat](repeating: RiskRunningStat(), count: 4)
-    var minuteCost = RiskRunningStat()
+    /// The highest sustained rate (`RiskScorer.sustainedCalls`) learned at the end of a minute,
+    /// and that minute: it halves every `sustainedHalfLifeMinutes` after.
+    var sustainedPeak: Double = 0
+    var sustainedPeakMinute: Int64 = .min
     /// Minutes up to these were touched by a HIGH (MEDIUM) event: they teach the baselines little.
     var quarantineUntilMinute: Int64 = .min
     var suspectUntilMinute: Int64 = .min
@@ -24,12 +23,14 @@ public struct AgentRiskState: Sendable, Equatable {
     var outputTokens = RiskRunningStat()
     /// cache_read / input, 0…1.
     var cacheHit = RiskRunningStat()
+    /// ln((1 + input − cache read) / (1 + output)): uncached input tokens per output token.
+    var ioRatio = RiskRunningStat()
     /// ln(nanodollars per 1000 tokens).
     var costPerToken = RiskRunningStat()
     /// Short-term levels (step `recentAlpha`, about the last 3–5 calls) of ln input, ln
-    /// output, cache-hit share and ln cost per 1000 tokens: a shift that persists over
-    /// several calls is far clearer than one odd call.
-    var recentLevels: [Double] = [0, 0, 0, 0]
+    /// output, cache-hit share, ln cost per 1000 tokens and ln uncached input per output token:
+    /// a shift that persists over several calls is far clearer than one odd call.
+    var recentLevels: [Double] = [0, 0, 0, 0, 0]
     /// Moving strength (0…1) of reported costs below the catalog's.
     var underReporting: Double = 0
     /// Models used recently (at most `maxModels`).
@@ -44,9 +45,17 @@ public struct AgentRiskState: Sendable, Equatable {
     public internal(set) var hours = RiskHourHistory()
 
     static let maxModels = 12
-    /// Windows (minutes) of `windowCalls`.
-    static let rateWindows: [Int] = [2, 5, 15, 60]
     static let recentAlpha = 0.3
+    /// The sustained rate: calls of the `sustainedRank`-th busiest of the last `sustainedMinutes`
+    /// minutes (`RiskScorer.sustainedCalls` takes the third quietest of ten: keep them in step).
+    static let sustainedMinutes = 10
+    static let sustainedRank = 8
+
+    /// `sustainedPeak`, decayed to `minute`.
+    func sustainedPeak(at minute: Int64, halfLife: Double) -> Double {
+        guard sustainedPeakMinute != .min, minute > sustainedPeakMinute else { return sustainedPeak }
+        return sustainedPeak * RiskMath.exponential(-0.6931 * Double(minute - sustainedPeakMinute) / halfLife)
+    }
 
     public init() {}
 
@@ -59,14 +68,25 @@ public struct AgentRiskState: Sendable, Equatable {
         return nil
     }
 
-    /// Distinct models and providers used in the `window` minutes ending at `minute`.
-    func distinctInWindow(endingAt minute: Int64, window: Int64) -> (models: Int, providers: Int) {
+    /// Distinct models and providers used in the `window` minutes ending at `minute`, and how
+    /// many of them are new to the agent (a model not established, a provider none of whose
+    /// models is established).
+    func distinctInWindow(endingAt minute: Int64, window: Int64, config: RiskConfig)
+        -> (models: Int, providers: Int, newModels: Int, newProviders: Int)
+    {
         var modelCount = 0
+        var newModels = 0
         var providers: [UInt64] = []
-        for entry in models where entry.lastMinute > minute - window {
+        var known: [UInt64] = []
+        for entry in models {
+            let established = entry.isEstablished(at: minute, config: config)
+            if established, !known.contains(entry.provider) { known.append(entry.provider) }
+            guard entry.lastMinute > minute - window else { continue }
             modelCount += 1
+            if !established { newModels += 1 }
             if !providers.contains(entry.provider) { providers.append(entry.provider) }
         }
-        return (modelCount, providers.count)
+        let newProviders = known.isEmpty ? 0 : providers.filter { !known.contains($0) }.count
+        return (modelCount, providers.count, newModels, newProviders)
     }
 }

@@ -29,7 +29,10 @@ public enum AnomalyEvaluation {
                     report.attackHighOrAbove += 1
                     if firstDetection[id] == nil { firstDetection[id] = event.occurredAt }
                 }
-                if event.occurredAt >= episode.detectableFrom {
+                // A call that cost nothing (rate-limited: no tokens) carries no trace of an attack
+                // on tokens or cost, so it is not counted toward those attacks' recall.
+                let traceless = cost.cost.value == 0 && Self.contentAttacks.contains(item.label)
+                if event.occurredAt >= episode.detectableFrom, !traceless {
                     report.attacks[index].events += 1
                     if high {
                         report.attacks[index].eventsDetected += 1
@@ -77,6 +80,9 @@ public enum AnomalyEvaluation {
         }
         return report
     }
+
+    /// Attacks that show only in a call's tokens or cost.
+    static let contentAttacks: Set<AnomalyLabel> = [.tokenStuffing, .expensiveModel, .costUnderReporting]
 
     private static func add(_ factors: RiskFactors, to total: inout RiskFactors) {
         total.rate += factors.rate

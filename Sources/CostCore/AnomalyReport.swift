@@ -1,7 +1,9 @@
 /// What `AnomalyEvaluation.run` measured.
 ///
 /// - Per attack type: per-event recall = share of the attack's events from `detectableFrom`
-///   on that scored HIGH or above; per-episode recall = share of episodes with at least one
+///   on that scored HIGH or above (for the attacks that show only in tokens or cost — stuffing,
+///   expensive model, under-reporting — leaving out calls that cost nothing, i.e. rate-limited
+///   calls without tokens, which carry no trace of them); per-episode recall = share of episodes with at least one
 ///   event HIGH or above (and the median minutes from the start to the first such event).
 /// - False positives: normal events scored MEDIUM or above, out of the normal events after the
 ///   warm-up days, leaving out the attacked agent's own normal events during an attack and

@@ -11,8 +11,9 @@ public struct RiskAssessment: Sendable, Equatable {
     /// Short human-readable explanations of the factors ≥ 0.3, strongest first.
     public var reasons: [String]
     /// Set when this event should open the agent's breaker: `risk_critical` (level CRITICAL),
-    /// `cost_spike` (the event or its minute cost ≥ 10× normal, after warm-up), or
-    /// `rate_violation` (full rate factor for `sustainedViolationMinutes` minutes in a row).
+    /// `cost_spike` (a full spike factor: the call costs ≥ 10× the agent's normal, or a model new
+    /// to the agent costs ≥ 8× its usual per token; after warm-up), or `rate_violation` (full
+    /// rate factor for `sustainedViolationMinutes` minutes in a row).
     public var breakerSignal: String?
 
     public init(

@@ -15,17 +15,28 @@ public struct RiskConfig: Sendable, Equatable {
     // Rate
     /// Absolute limits, least severe first (apply from the first event: no history needed).
     public var rateTiers: [RiskRateTier] = [.elevated, .limit]
-    /// Relative rate: calls in the last 2, 5 and 15 minutes against the agent's busy level
-    /// for that window (e^(μ + 2σ) of ln calls, or twice this hour-of-week's history when
-    /// higher): 0 at `rateRatioLow` times, 1 at `rateRatioHigh` times (log scale).
-    public var rateRatioLow: Double = 2.5
-    public var rateRatioHigh: Double = 6
+    /// Once the agent has a day of history, an absolute factor below the last tier is reduced by this share.
+    public var matureTierDiscount: Double = 0.6
+    /// Sustained rate (calls in the 8th busiest of the last 10 minutes) against the highest the
+    /// agent sustained lately (`sustainedPeakStep`, `sustainedHalfLifeMinutes`), or
+    /// `sustainedHourlyFactor` × this hour-of-week's calls per minute, or 1 call a minute,
+    /// whichever is highest: 0 at `low` times, 1 at `high` times (log scale).
+    public var sustainedRatio: (low: Double, high: Double) = (1.5, 4)
+    /// This hour-of-week's usual calls per minute, times this, is the least sustained rate that counts as usual.
+    public var sustainedHourlyFactor: Double = 2
+    /// Per minute, the sustained peak moves this share of the way up to a higher sustained rate.
+    public var sustainedPeakStep: Double = 0.05
+    /// The sustained peak halves every this many minutes.
+    public var sustainedHalfLifeMinutes: Double = 240
     /// Minutes in a row with a full rate factor that make a `rate_violation` breaker signal.
     public var sustainedViolationMinutes: Int32 = 3
 
     // Spike
-    /// Cost at this many times normal (per event or per minute) is a full spike.
+    /// A call costing this many times the agent's normal cost per call is a full spike.
     public var spikeFullRatio: Double = 10
+    /// A model that is not yet one of the agent's own, costing this many times the agent's
+    /// usual cost per 1000 tokens (its calls so far), is a spike from `low` to `high` (log scale).
+    public var newModelPriceRatio: (low: Double, high: Double) = (3.5, 8)
 
     // Efficiency
     /// Token efficiency, per call: the larger robust z of input size and of cost per 1000
@@ -35,11 +46,21 @@ public struct RiskConfig: Sendable, Equatable {
     /// drop and cache-hit drop, these counting at most as much as the rise; in units of the
     /// short-term level's spread) counts from `low` to `high`.
     public var efficiencyStuffingZ: (low: Double, high: Double) = (7, 11)
+    /// Uncached input per output token (ln): its short-term level counts when it is both
+    /// `ioRatioShift` above the agent's norm (log) and `ioRatioZ` above in units of the level's
+    /// spread; one call alone counts from `ioRatioShift` + 1 in log and `efficiencySingleZ` in z.
+    public var ioRatioShift: (low: Double, high: Double) = (1.3, 2.2)
+    public var ioRatioZ: (low: Double, high: Double) = (3.5, 6)
     /// Under-reporting: reported below catalog by this fraction counts from `low` to `high`.
     public var underReportFraction: (low: Double, high: Double) = (0.2, 0.6)
     /// Per under-reported event the agent's under-reporting pattern grows by this times the
     /// event's strength (capped at 1); an honest report shrinks it by the same fraction.
     public var underReportStep: Double = 0.5
+
+    /// A model first seen this long ago, used alongside the agent's established models in at
+    /// least 4 clock hours since, counts as one of the agent's own even if its calls were
+    /// flagged (see `RiskModelEntry.isEstablished`).
+    public var modelEstablishMinutes: Int64 = 360
 
     // Switching
     public var switchingWindowMinutes: Int64 = 15
@@ -49,6 +70,8 @@ public struct RiskConfig: Sendable, Equatable {
     /// Extra distinct models (providers) over normal that make a full factor.
     public var extraModelsFull: Double = 2.5
     public var extraProvidersFull: Double = 2
+    /// Models new to the agent plus providers new to it, in the window: 0 at `low`, full at `high`.
+    public var novelty: (low: Double, high: Double) = (1.5, 3.5)
 
     // History
     /// Robust z-score (log scale) from `low` to `high`, gated by the spend ratio from `low` to `high`.
@@ -68,8 +91,6 @@ public struct RiskConfig: Sendable, Equatable {
     public var baselineAlpha: Double = 0.02
     /// Events before the relative factors count fully (they grow linearly from 5 events).
     public var matureEvents: Int64 = 50
-    /// Step of the busy-level baselines, per active minute.
-    public var minuteAlpha: Double = 0.01
     /// An event scored HIGH or above (MEDIUM) teaches the baselines with this weight only, so
     /// an attack does not become the new normal within minutes.
     public var quarantineWeight: Double = 0.02
@@ -82,7 +103,6 @@ public struct RiskConfig: Sendable, Equatable {
     public static func == (lhs: RiskConfig, rhs: RiskConfig) -> Bool {
         lhs.weights == rhs.weights && lhs.singleFactorScore == rhs.singleFactorScore
             && lhs.singleFactorStart == rhs.singleFactorStart && lhs.singleFactorFull == rhs.singleFactorFull && lhs.rateTiers == rhs.rateTiers
-            && lhs.rateRatioLow == rhs.rateRatioLow && lhs.rateRatioHigh == rhs.rateRatioHigh
             && lhs.sustainedViolationMinutes == rhs.sustainedViolationMinutes
             && lhs.spikeFullRatio == rhs.spikeFullRatio && lhs.efficiencySingleZ == rhs.efficiencySingleZ
             && lhs.efficiencyStuffingZ == rhs.efficiencyStuffingZ && lhs.underReportFraction == rhs.underReportFraction
@@ -93,7 +113,11 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.historyMinimumSigma == rhs.historyMinimumSigma && lhs.historyDrift == rhs.historyDrift && lhs.historyPriorSigma == rhs.historyPriorSigma && lhs.historyMinimumSpend == rhs.historyMinimumSpend
             && lhs.baselineAlpha == rhs.baselineAlpha && lhs.matureEvents == rhs.matureEvents
             && lhs.quarantineWeight == rhs.quarantineWeight
-            && lhs.suspectWeight == rhs.suspectWeight && lhs.suspectFactor == rhs.suspectFactor && lhs.minuteAlpha == rhs.minuteAlpha
+            && lhs.suspectWeight == rhs.suspectWeight && lhs.suspectFactor == rhs.suspectFactor
+            && lhs.modelEstablishMinutes == rhs.modelEstablishMinutes && lhs.sustainedRatio == rhs.sustainedRatio && lhs.sustainedPeakStep == rhs.sustainedPeakStep && lhs.sustainedHourlyFactor == rhs.sustainedHourlyFactor
+            && lhs.sustainedHalfLifeMinutes == rhs.sustainedHalfLifeMinutes
+            && lhs.newModelPriceRatio == rhs.newModelPriceRatio && lhs.matureTierDiscount == rhs.matureTierDiscount
+            && lhs.novelty == rhs.novelty && lhs.ioRatioShift == rhs.ioRatioShift && lhs.ioRatioZ == rhs.ioRatioZ
     }
 }
 

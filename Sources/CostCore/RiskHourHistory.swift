@@ -7,7 +7,8 @@
 ///   still counted. An hour is recorded into its bucket when it leaves that window.
 /// - The expectation for an hour is the median of its own bucket when that holds ≥ 3 weeks;
 ///   otherwise the median pooled over the same hour of the same day type (weekday / weekend),
-///   or of every day when that type has none yet. The largest of the medians of the hour and
+///   or of every day when that type has none yet (then it only sets rate allowances: its
+///   `samples` are 0, so no spend deviation is measured against it). The largest of the medians of the hour and
 ///   its two neighbours is used, so a daily job that starts half an hour early is not a deviation.
 /// - `dispersion` learns how far (in log) a finished hour, and the 3 hours ending with it, land
 ///   from their expectation, which sets the scale of the robust z-score.
@@ -26,6 +27,12 @@ public struct RiskHourHistory: Sendable, Equatable {
     /// Spend / calls of the open hours, at index hour mod 3.
     var recentSpend: [Int64] = [0, 0, 0]
     var recentCalls: [Int32] = [0, 0, 0]
+    /// The part of the open hours' spend and calls already explained: events scored HIGH or
+    /// above by the other factors (`explain`). The history factor, the drift and the hourly
+    /// rate leave it out, so an attack that was caught does not keep raising the agent's
+    /// later, normal events for hours.
+    var explainedSpend: [Int64] = [0, 0, 0]
+    var explainedCalls: [Int32] = [0, 0, 0]
     /// Expected spend of hours newestHour − 2, − 1 and newestHour.
     var expectedSpend: [Int64] = [0, 0, 0]
     /// Expected calls in the newest hour.
@@ -41,7 +48,7 @@ public struct RiskHourHistory: Sendable, Equatable {
     /// below 0): spend that stays well above history hour after hour adds up here even when
     /// no single hour stands out.
     public internal(set) var drift: Double = 0
-    /// Spend and expectation of the two newest finished hours (newest first).
+    /// Spend (unexplained) and expectation of the two newest finished hours (newest first).
     var finishedSpend: [Int64] = [0, 0]
     var finishedExpected: [Int64] = [0, 0]
     /// ln(spend) of finished hours that had any spend: the agent's scale.
@@ -65,6 +72,20 @@ public struct RiskHourHistory: Sendable, Equatable {
         recentCalls[index] &+= 1
     }
 
+    /// Marks one recorded event's cost as explained (see `explainedSpend`).
+    mutating func explain(hour: Int64, cost: Nanodollars) {
+        guard newestHour != .min, hour > newestHour - 3, hour <= newestHour, hour >= firstHour else { return }
+        let index = Self.slot(hour)
+        explainedSpend[index] = (Nanodollars(explainedSpend[index]) + cost).value
+        explainedCalls[index] &+= 1
+    }
+
+    /// Spend of open hour `hour` that is not explained.
+    func unexplainedSpend(_ hour: Int64) -> Int64 {
+        let index = Self.slot(hour)
+        return max(0, recentSpend[index] - explainedSpend[index])
+    }
+
     mutating func advance(to hour: Int64) {
         if newestHour == .min {
             firstHour = hour
@@ -77,38 +98,45 @@ public struct RiskHourHistory: Sendable, Equatable {
         let lastLeaving = hour - 3
         var leaving = newestHour - 2
         if lastLeaving - newestHour > Int64(Self.bucketCount) {
-            for open in leaving...newestHour where open >= firstHour { finish(open, spend: recentSpend[Self.slot(open)], calls: recentCalls[Self.slot(open)]) }
+            for open in leaving...newestHour where open >= firstHour {
+                finish(open, spend: recentSpend[Self.slot(open)], calls: recentCalls[Self.slot(open)],
+                       explained: explainedSpend[Self.slot(open)])
+            }
             leaving = lastLeaving - Int64(Self.bucketCount) + 1
         }
         while leaving <= lastLeaving {
             if leaving >= firstHour {
                 let isOpen = leaving <= newestHour
                 finish(leaving, spend: isOpen ? recentSpend[Self.slot(leaving)] : 0,
-                       calls: isOpen ? recentCalls[Self.slot(leaving)] : 0)
+                       calls: isOpen ? recentCalls[Self.slot(leaving)] : 0,
+                       explained: isOpen ? explainedSpend[Self.slot(leaving)] : 0)
             }
             leaving += 1
         }
         for open in max(newestHour + 1, hour - 2)...hour {
             recentSpend[Self.slot(open)] = 0
             recentCalls[Self.slot(open)] = 0
+            explainedSpend[Self.slot(open)] = 0
+            explainedCalls[Self.slot(open)] = 0
         }
         newestHour = hour
         refreshExpectations()
     }
 
-    private mutating func finish(_ hour: Int64, spend total: Int64, calls count: Int32) {
+    private mutating func finish(_ hour: Int64, spend total: Int64, calls count: Int32, explained: Int64) {
         let expectation = expectation(forHour: hour)
-        if expectation.samples > 0, total > 0 || expectation.spend > 0 {
+        let unexplained = max(0, total - explained)
+        if expectation.samples > 0, unexplained > 0 || expectation.spend > 0 {
             let floor = spendFloor(minimum: 1000)
-            let ratio = (Double(total) + floor) / (Double(expectation.spend) + floor)
+            let ratio = (Double(unexplained) + floor) / (Double(expectation.spend) + floor)
             dispersion[0].add(RiskMath.ln(ratio), alpha: 0.03, initialDeviation: 0.5)
-            let spend3 = Double(total) + Double(finishedSpend[0]) + Double(finishedSpend[1])
+            let spend3 = Double(unexplained) + Double(finishedSpend[0]) + Double(finishedSpend[1])
             let expected3 = Double(expectation.spend) + Double(finishedExpected[0]) + Double(finishedExpected[1])
             dispersion[1].add(RiskMath.ln((spend3 + floor) / (expected3 + floor)), alpha: 0.03, initialDeviation: 0.5)
             drift = min(20, max(0, drift + hourZ(RiskMath.ln(ratio)) - Self.driftSlack))
         }
-        finishedSpend = [total, finishedSpend[0]]
-        finishedExpected = [expectation.samples > 0 ? expectation.spend : total, finishedExpected[0]]
+        finishedSpend = [unexplained] + finishedSpend.dropLast()
+        finishedExpected = [expectation.samples > 0 ? expectation.spend : total] + finishedExpected.dropLast()
         let bucket = Self.hourOfWeek(hour)
         let base = bucket * Self.weeks
         for week in stride(from: Self.weeks - 1, to: 0, by: -1) {
@@ -131,15 +159,6 @@ public struct RiskHourHistory: Sendable, Equatable {
                 expectedSamples = Int32(expectation.samples)
             }
         }
-    }
-
-    /// Calls in the 60 minutes ending at `minute` (of the newest hour): the open hour plus the
-    /// matching share of the one before.
-    func trailingHourCalls(minute: Int64) -> Double {
-        let hour = floorDivide(minute, 60)
-        guard hour == newestHour else { return 0 }
-        let elapsed = Double(minute - hour * 60 + 1) / 60
-        return Double(recentCalls[Self.slot(hour)]) + Double(recentCalls[Self.slot(hour - 1)]) * (1 - elapsed)
     }
 
     /// The spread (σ of ln ratio) of window `index` (0: one hour, 1: three hours), shrunk toward
@@ -174,7 +193,12 @@ public struct RiskHourHistory: Sendable, Equatable {
             result.spend = max(result.spend, other.spend)
             result.calls = max(result.calls, other.calls)
         }
-        return (result.spend, result.calls, own.reduce(0) { $0 + Int(filled[$1]) })
+        // Samples of the same day type only: an expectation borrowed from the other day type
+        // (a Monday judged by a Sunday) is too rough to call a deviation.
+        let hourOfDay = Self.hourOfWeek(hour) % 24
+        let weekend = Self.hourOfWeek(hour) / 24 >= 5
+        let comparable = own.filter { ($0 / 24 >= 5) == weekend && $0 % 24 == hourOfDay }
+        return (result.spend, result.calls, comparable.reduce(0) { $0 + Int(filled[$1]) })
     }
 
     /// The bucket itself once it holds 3 weeks; else the same hour of every day of its day type

@@ -4,8 +4,13 @@ struct RiskMeasures {
     struct Tokens {
         var lnInput: Double
         var lnOutput: Double
+        /// ln(1 + uncached input): the input the model had to read afresh.
+        var lnUncachedInput: Double
         var cacheHit: Double
         var lnCostPerThousand: Double?
+        /// A failed call: input was sent but no output came back (output-based measures and
+        /// learning skip it).
+        var failed = false
     }
 
     let config: RiskConfig
@@ -23,17 +28,19 @@ struct RiskMeasures {
 
     // Filled in by the factor functions, for reasons.
     var rateCalls: Int64 = 0
-    var rateWindow: Int = 0
     var rateAllowance: Double = 0
     var absoluteTier: String?
     var spikeRatio: Double = 0
-    var spikeOfMinute = false
+    /// A new model's cost per token against the agent's usual (0 when not measured).
+    var priceRatio: Double = 0
     var efficiencyZ: Double = 0
     /// The agent's short-term token levels including this event.
     var recentLevels: [Double]?
     var underReportFraction: Double = 0
     var distinctModels = 0
     var distinctProviders = 0
+    /// New models plus new providers in the switching window.
+    var newModels = 0
     var historyRatio: Double = 0
     var historyHours = 0
 
@@ -45,14 +52,16 @@ struct RiskMeasures {
         minuteExact = Double(event.occurredAt.microsecondsSinceEpoch) / 60_000_000
         amount = cost.cost.value > 0 ? cost.cost : .zero
         lnCost = amount.value > 0 ? RiskMath.ln(Double(amount.value)) : nil
-        if event.status == .success, event.inputTokens > 0 {
+        if event.inputTokens > 0, event.status != .rateLimited {
             let input = Double(event.inputTokens)
             let output = Double(max(event.outputTokens, 0))
             let cacheRead = Double(min(max(event.cacheReadTokens, 0), event.inputTokens))
             let perThousand = amount.value > 0 ? RiskMath.ln(Double(amount.value) * 1000 / (input + output)) : nil
             tokens = Tokens(
                 lnInput: RiskMath.ln(1 + input), lnOutput: RiskMath.ln(1 + output),
-                cacheHit: cacheRead / input, lnCostPerThousand: perThousand)
+                lnUncachedInput: RiskMath.ln(1 + input - cacheRead),
+                cacheHit: cacheRead / input, lnCostPerThousand: event.status == .success ? perThousand : nil,
+                failed: event.status != .success)
         } else {
             tokens = nil
         }

@@ -13,6 +13,24 @@ public struct RiskModelEntry: Sendable, Equatable {
     var cost: RiskRunningStat
     /// ln(nanodollars per 1000 tokens) with this model: its norm, cache use included.
     var costPerToken = RiskRunningStat()
+    /// Minute of the first call, and calls seen (quarantined or not).
+    var firstMinute: Int64 = .min
+    var calls: Int64 = 0
+    /// Clock hours in which this model was used alongside an established model (counted at
+    /// its first call of the hour): a model used in the agent's ordinary mix, not in a block.
+    var mixedHours: Int32 = 0
+
+    /// Part of the agent's normal: used in normal traffic for a while (`weight` ≥ 10), or first
+    /// seen at least `RiskConfig.modelEstablishMinutes` ago and used alongside established models
+    /// in at least 4 clock hours since.
+    /// So a legitimate secondary model whose calls are often flagged still becomes normal,
+    /// while a switch to a new model stays suspect for hours and a model used only in blocks
+    /// of attack calls (which replace the agent's usual models) never does.
+    func isEstablished(at minute: Int64, config: RiskConfig) -> Bool {
+        weight >= 10
+            || (mixedHours >= 4 && calls >= 5 && firstMinute != .min
+                && minute - firstMinute >= config.modelEstablishMinutes)
+    }
 
     static func hash(_ text: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
         var value = seed

@@ -32,35 +32,51 @@ extension RiskScorer {
             }
             previous = tier
         }
-        // (b) Against the agent's own normal.
-        var relative = 0.0
-        let maturity = maturity(agent, config)
-        if maturity > 0 {
-            let hourly = agent.hours.expectedSamples > 0 ? Double(agent.hours.expectedCalls) / 60 : 0
-            for (index, window) in AgentRiskState.rateWindows.enumerated() {
-                let stat = agent.windowCalls[index]
-                guard stat.count > 0 else { continue }
-                let calls = windowCalls(agent, window: window, endingAt: minute)
-                let busy = RiskMath.exponential(stat.mean + 2 * stat.sigma(minimum: 0.2))
-                let allowance = max(busy, 2 * Double(window) * hourly, 2)
-                let value = RiskMath.logRamp(calls / allowance, from: config.rateRatioLow, to: config.rateRatioHigh)
-                if value > relative || measures.rateWindow == 0 {
-                    measures.rateCalls = Int64(calls)
-                    measures.rateWindow = window
-                    measures.rateAllowance = allowance
-                }
-                relative = max(relative, value)
-            }
-            relative *= maturity
+        // Below the last tier the absolute part is a cold-start guard: once the agent has a day
+        // of history, it counts for less (an agent that normally spends $2 a minute is not
+        // suspect for doing so), while reaching the last tier always counts fully.
+        if absolute < 1 {
+            absolute *= 1 - config.matureTierDiscount * RiskMath.ramp(Double(agent.hours.hoursRecorded), from: 1, to: 24)
         }
+        // (b) Sustained: the rate the agent has kept up minute after minute, against the highest
+        // it kept up lately and twice this hour-of-week's usual rate. Bursts do not last; a
+        // runaway loop does. (Short windows against the agent's own busy level were tried and
+        // dropped: they flag the legitimate bursts and catch no loop the sustained rate misses.)
+        let sustained = sustainedCalls(agent, endingAt: minute)
+        let hourlyRate = Double(agent.hours.expectedCalls) / 60
+        let reference = max(
+            agent.sustainedPeak(at: minute, halfLife: config.sustainedHalfLifeMinutes), config.sustainedHourlyFactor * hourlyRate, 1)
+        let relative = RiskMath.logRamp(sustained / reference, from: config.sustainedRatio.low, to: config.sustainedRatio.high)
+            * RiskMath.ramp(Double(agent.eventsSeen), from: 0, to: 20) * sustainedMaturity(agent)
+        measures.rateCalls = Int64(sustained)
+        measures.rateAllowance = reference
+        if relative > absolute { measures.absoluteTier = nil }
         return max(absolute, relative)
     }
 
-    /// Calls of the agent in the `window` minutes ending at `minute` (60: from the hour totals).
-    static func windowCalls(_ agent: AgentRiskState, window: Int, endingAt minute: Int64) -> Double {
-        window >= 60
-            ? agent.hours.trailingHourCalls(minute: minute)
-            : Double(agent.minutes.calls(last: window, endingAt: minute))
+    /// 0 until the agent's first hour is recorded in its history (about 3–4 hours after its first
+    /// event), then 1: before that the sustained peak is still being learned (quickly, see
+    /// `learnMinute`), and a new agent's steady pace is not a runaway loop. A new agent's loop
+    /// is caught by the absolute tiers meanwhile.
+    static func sustainedMaturity(_ agent: AgentRiskState) -> Double {
+        agent.hours.hoursRecorded >= 1 ? 1 : 0
+    }
+
+    /// Calls in the `sustainedRank`-th busiest (8th) of the `sustainedMinutes` (10) minutes
+    /// ending at `minute`, i.e. the third quietest (kept in three locals: no allocation).
+    static func sustainedCalls(_ agent: AgentRiskState, endingAt minute: Int64) -> Double {
+        var quietest: (Int32, Int32, Int32) = (.max, .max, .max)
+        for back in 0..<Int64(AgentRiskState.sustainedMinutes) {
+            let calls = agent.minutes.calls(at: minute - back)
+            if calls < quietest.0 {
+                quietest = (calls, quietest.0, quietest.1)
+            } else if calls < quietest.1 {
+                quietest = (quietest.0, calls, quietest.1)
+            } else if calls < quietest.2 {
+                quietest.2 = calls
+            }
+        }
+        return Double(quietest.2)
     }
 
     static func spikeFactor(_ measures: inout RiskMeasures, agent: AgentRiskState, model: RiskModelEntry) -> Double {
@@ -68,19 +84,23 @@ extension RiskScorer {
         let maturity = maturity(agent, config)
         guard maturity > 0, measures.amount.value > 0 else { return 0 }
         var normal = RiskMath.exponential(agent.eventCost.mean + agent.eventCost.sigma(minimum: 0.2))
-        if model.weight >= 10 {
+        if model.isEstablished(at: measures.minute, config: config) {
             normal = max(normal, RiskMath.exponential(model.cost.mean + model.cost.sigma(minimum: 0.2)))
         }
-        let eventRatio = Double(measures.amount.value) / normal
-        var minuteRatio = 0.0
-        if agent.minuteCost.count > 0 {
-            var busy = RiskMath.exponential(agent.minuteCost.mean + 2 * agent.minuteCost.sigma(minimum: 0.3))
-            if agent.hours.expectedSamples > 0 { busy = max(busy, Double(agent.hours.expectedSpend[2]) / 20) }
-            minuteRatio = Double(agent.minutes.cost(at: measures.minute).value) / max(busy, normal)
+        measures.spikeRatio = Double(measures.amount.value) / normal
+        var value = RiskMath.logRamp(measures.spikeRatio, from: 1, to: config.spikeFullRatio)
+        // A model that is not (yet) one of the agent's own, priced far above what the agent
+        // usually pays per token: its level (the model's calls so far, this one included)
+        // against the agent's usual cost per 1000 tokens.
+        if !model.isEstablished(at: measures.minute, config: config), agent.costPerToken.count > 0,
+           let lnCost = measures.tokens?.lnCostPerThousand {
+            let level = model.costPerToken.count > 0
+                ? model.costPerToken.mean + (lnCost - model.costPerToken.mean) / Double(min(max(model.calls, 1), 8))
+                : lnCost
+            measures.priceRatio = RiskMath.exponential(level - agent.costPerToken.mean)
+            value = max(value, RiskMath.logRamp(measures.priceRatio, from: config.newModelPriceRatio.low, to: config.newModelPriceRatio.high))
         }
-        measures.spikeOfMinute = minuteRatio > eventRatio
-        measures.spikeRatio = max(eventRatio, minuteRatio)
-        return RiskMath.logRamp(measures.spikeRatio, from: 1, to: config.spikeFullRatio) * maturity
+        return value * maturity
     }
 
     static func efficiencyFactor(_ measures: inout RiskMeasures, agent: AgentRiskState) -> Double {
@@ -91,16 +111,20 @@ extension RiskScorer {
             // Cost per 1000 tokens against this model's norm once established (else the agent's).
             var costStat = agent.costPerToken
             if let index = agent.modelIndex(RiskModelEntry.keys(provider: measures.provider, model: measures.model).key),
-               agent.models[index].costPerToken.count >= 5 {
+               agent.models[index].costPerToken.count > 0,
+               agent.models[index].isEstablished(at: measures.minute, config: config) {
                 costStat = agent.models[index].costPerToken
             }
             let lnCost = tokens.lnCostPerThousand
             let zInput = agent.inputTokens.z(tokens.lnInput, minimumSigma: 0.3)
             let zCost = lnCost.map { costStat.count > 0 ? costStat.z($0, minimumSigma: 0.2) : 0 } ?? 0
             // Short-term levels, this event included.
-            let values = [tokens.lnInput, tokens.lnOutput, tokens.cacheHit, lnCost ?? agent.recentLevels[3]]
+            // (A failed call keeps the output level: it says nothing about output size.)
+            let output = tokens.failed ? agent.recentLevels[1] : tokens.lnOutput
+            let values = [tokens.lnInput, output, tokens.cacheHit, lnCost ?? agent.recentLevels[3],
+                          tokens.lnUncachedInput - output]
             var levels = agent.recentLevels
-            for index in 0..<4 {
+            for index in levels.indices {
                 levels[index] = agent.eventsSeen == 0 ? values[index]
                     : levels[index] + AgentRiskState.recentAlpha * (values[index] - levels[index])
             }
@@ -116,29 +140,53 @@ extension RiskScorer {
             let rise = max(0, sInput)
             let stuffing = rise + min(rise, max(0, sOutput) + max(0, sCache))
             measures.efficiencyZ = max(zInput, zCost, stuffing)
+            // Uncached input per output token: stuffing multiplies it many times over, whatever
+            // the agent's sizes; context that grows (and is cached) or a batch job moves it far less. Its short-term
+            // level must be both far (log shift) and clearly (z) above the agent's norm.
+            var ratioPart = 0.0
+            if agent.ioRatio.count > 0 {
+                let sigma = agent.ioRatio.sigma(minimum: 0.3)
+                let shift = levels[4] - agent.ioRatio.mean
+                let callShift = values[4] - agent.ioRatio.mean
+                ratioPart = max(
+                    min(RiskMath.ramp(shift, from: config.ioRatioShift.low, to: config.ioRatioShift.high),
+                        RiskMath.ramp(shift / (sigma * shrink), from: config.ioRatioZ.low, to: config.ioRatioZ.high)),
+                    min(RiskMath.ramp(callShift, from: config.ioRatioShift.low + 1, to: config.ioRatioShift.high + 1),
+                        RiskMath.ramp(callShift / sigma, from: config.efficiencySingleZ.low, to: config.efficiencySingleZ.high)))
+                if ratioPart > 0 { measures.efficiencyZ = max(measures.efficiencyZ, shift / (sigma * shrink)) }
+            }
             tokenPart = max(
                 RiskMath.ramp(max(zInput, zCost), from: config.efficiencySingleZ.low, to: config.efficiencySingleZ.high),
-                RiskMath.ramp(stuffing, from: config.efficiencyStuffingZ.low, to: config.efficiencyStuffingZ.high)
+                RiskMath.ramp(stuffing, from: config.efficiencyStuffingZ.low, to: config.efficiencyStuffingZ.high),
+                ratioPart
             ) * maturity
         }
         var reportPart = 0.0
         if let strength = measures.underReportStrength, strength > 0 {
+            // A report at least `underReportFraction.high` below the catalog is no stale price: it
+            // counts fully at once. A milder one counts half until it repeats.
             let pattern = measures.underReportingAfter(strength, agent.underReporting)
-            reportPart = min(strength, max(0.5 * strength, pattern))
+            reportPart = strength >= 1 ? 1 : min(strength, max(0.5 * strength, pattern))
         }
         return max(tokenPart, reportPart)
     }
 
     static func switchingFactor(_ measures: inout RiskMeasures, agent: AgentRiskState) -> Double {
         let config = measures.config
-        let distinct = agent.distinctInWindow(endingAt: measures.minute, window: config.switchingWindowMinutes)
+        let distinct = agent.distinctInWindow(endingAt: measures.minute, window: config.switchingWindowMinutes, config: config)
         measures.distinctModels = distinct.models
         measures.distinctProviders = distinct.providers
+        measures.newModels = distinct.newModels + distinct.newProviders
         let extraModels = Double(distinct.models) - max(agent.normalModels.rounded(.up), config.baseModels)
         let extraProviders = Double(distinct.providers) - max(agent.normalProviders.rounded(.up), config.baseProviders)
+        // Novelty: models (and providers) the agent does not normally use, in the window. An
+        // upgrade or one new model adds 1 (2 with a new provider); hopping adds many.
+        let novelty = RiskMath.ramp(Double(measures.newModels), from: config.novelty.low, to: config.novelty.high)
+            * maturity(agent, config)
         return max(
             RiskMath.ramp(extraModels, from: 0, to: config.extraModelsFull),
-            RiskMath.ramp(extraProviders, from: 0, to: config.extraProvidersFull))
+            RiskMath.ramp(extraProviders, from: 0, to: config.extraProvidersFull),
+            novelty)
     }
 
     static func historyFactor(_ measures: inout RiskMeasures, agent: AgentRiskState) -> Double {
@@ -150,7 +198,7 @@ extension RiskScorer {
         let elapsed = Double(measures.minute - hour * 60 + 1) / 60
         let floor = history.spendFloor(minimum: config.historyMinimumSpend.value)
         func spend(_ back: Int64) -> Double {
-            Double(history.recentSpend[Int((((hour - back) % 3) + 3) % 3)])
+            Double(history.unexplainedSpend(hour - back))
         }
         // The last hour or so (previous + open hour) and the last 3 hours.
         let windows = [

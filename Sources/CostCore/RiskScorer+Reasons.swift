@@ -7,12 +7,15 @@ extension RiskScorer {
                 items.append((factors.rate, "rate: over the \(tier) rate tier"))
             } else {
                 items.append((factors.rate,
-                    "rate: \(measures.rateCalls) calls in \(measures.rateWindow) min, allowance \(decimal(measures.rateAllowance))"))
+                    "rate: \(measures.rateCalls)+ calls a minute in \(AgentRiskState.sustainedRank) of the last \(AgentRiskState.sustainedMinutes) min, usual at most \(decimal(measures.rateAllowance))"))
             }
         }
         if factors.spike >= 0.3 {
-            let what = measures.spikeOfMinute ? "minute's cost" : "call's cost"
-            items.append((factors.spike, "spike: the \(what) is \(decimal(measures.spikeRatio))× normal"))
+            if measures.priceRatio > measures.spikeRatio {
+                items.append((factors.spike, "spike: a model new to the agent costs \(decimal(measures.priceRatio))× its usual per token"))
+            } else {
+                items.append((factors.spike, "spike: the call's cost is \(decimal(measures.spikeRatio))× normal"))
+            }
         }
         if factors.efficiency >= 0.3 {
             if measures.underReportFraction >= measures.config.underReportFraction.low {
@@ -24,7 +27,8 @@ extension RiskScorer {
         }
         if factors.switching >= 0.3 {
             items.append((factors.switching,
-                "switching: \(measures.distinctModels) models from \(measures.distinctProviders) providers in \(measures.config.switchingWindowMinutes) min"))
+                "switching: \(measures.distinctModels) models from \(measures.distinctProviders) providers in \(measures.config.switchingWindowMinutes) min"
+                    + (measures.newModels > 0 ? " (\(measures.newModels) new models and providers)" : "")))
         }
         if factors.history >= 0.3, measures.historyHours == 0 {
             items.append((factors.history,

@@ -6,35 +6,56 @@
 /// factor alone makes HIGH; only agreeing factors reach CRITICAL), rounded, 0…100.
 /// LOW < 25 ≤ MEDIUM < 50 ≤ HIGH < 80 ≤ CRITICAL.
 ///
-/// **Factors** (each 0…1; "normal" is the agent's own moving baseline, learned from its events):
-/// - *rate*: the larger of (a) the absolute tiers — calls and cost in the busier of the event's
-///   minute and the one before, per agent and per session, against `rateTiers` (0.5 at
-///   "elevated", 1 at "limit", linear between) — and (b) the agent's calls in the last 2, 5,
-///   15 and 60 minutes against its busy level for that window (e^(μ + 2σ) of ln calls, learned
-///   once per active minute; or twice this hour-of-week's history when higher): 0 at 2.5×,
-///   1 at 6× (log scale). Part (b) needs history; part (a) does not.
-/// - *spike*: the event's cost against the agent's normal cost per call (e^(μ + σ) of ln cost;
-///   the higher of the agent's and this model's once the model is established), and the
-///   minute's cost against a busy minute (e^(μ + 2σ)): 0 at 1×, 1 at 10× (log scale).
+/// **Factors** (each 0…1; "normal" is the agent's own moving baseline, learned from its events;
+/// ramps are linear, "log" ramps linear in the log of a ratio):
+/// - *rate*: the larger of
+///   (a) the absolute tiers — calls and cost in the busier of the event's minute and the one
+///   before, per agent and per session, against `rateTiers` (0.5 at "elevated", 1 at "limit",
+///   linear between); below the last tier this part shrinks by up to 60 % as the agent gathers
+///   its first day of history (an agent that normally spends $2 a minute is not suspect for it) —
+///   and (b) the sustained rate: calls in the 8th busiest of the last 10 minutes against the
+///   highest of the agent's sustained peak (learned at the end of each minute, moving 5 % of
+///   the way up per minute, halving every 4 h), twice this hour-of-week's calls per minute, and
+///   1: log ramp from 1.5× to 4×, counting from the agent's first 20 events. A burst does not
+///   keep up its rate for 8 minutes out of 10; a runaway loop does.
+/// - *spike*: the larger of the event's cost against the agent's normal cost per call
+///   (e^(μ + σ) of ln cost; the higher of the agent's and this model's once the model is
+///   established), log ramp 1× → 10×; and, for a model not (yet) established, its cost per
+///   1000 tokens (its calls so far) against the agent's usual, log ramp 3.5× → 8× (an upgrade
+///   costs ≤ ~3.5×; an opus/o1-class model 8–100×).
 /// - *efficiency*: the larger of (a) token efficiency — per call, the robust z of input size or
-///   of cost per 1000 tokens (against this model's norm once known, else the agent's) from 4
-///   to 8; over the last few calls, a stuffing score (short-term rise of input size plus the
-///   drop of output size and of cache-hit rate, the drops counting at most as much as the
-///   rise) from 7 to 11 — and (b) cost under-reporting: reported below the catalog by 20…60 %
-///   gives the event a strength 0…1; the agent's pattern grows by half the strength per such
-///   event (an honest report halves it), and the factor is min(strength, max(strength/2,
-///   pattern)): one under-reported event gives 0.5, the second in a row 1.
-/// - *switching*: distinct models and providers in the last 15 minutes above the agent's
-///   normal (at least 2 models, 1 provider): full at 2.5 extra models or 2 extra providers.
+///   of cost per 1000 tokens (against this model's norm once established, else the agent's)
+///   from 4 to 8; over the last few calls (short-term levels, step 0.3), a stuffing score (input
+///   rise plus the drop of output size and of cache-hit rate, the drops counting at most as much
+///   as the rise) from 7 to 11; and the level of uncached input per output token, which must be
+///   both 1.3 → 2.2 above the agent's norm in log and 3.5 → 6 above it in units of the level's
+///   spread (one call alone: 2.3 → 3.2 in log and z 4 → 8); a failed call counts its input
+///   only — and (b) cost under-reporting: reported below the catalog by 20…60 % gives the event
+///   a strength 0…1; a report ≥ 60 % below counts 1 at once; a milder one counts min(strength,
+///   max(strength/2, pattern)), where the agent's pattern grows by half the strength per such
+///   event and halves with an honest report.
+/// - *switching*: the largest of distinct models (providers) in the last 15 minutes above the
+///   agent's normal (at least 2 models, 1 provider), full at 2.5 extra models or 2 extra
+///   providers; and novelty — models not established plus providers none of whose models is
+///   established, in the window — from 1.5 to 3.5 (one new model, e.g. an upgrade, is 1).
 /// - *history*: spend of the last hour or so (previous + open hour) and of the last 3 hours
-///   against this hour-of-week's history (`RiskHourHistory`): robust z of ln((spend + floor) /
-///   (expected + floor)) from 3 to 5, gated by the ratio from 2× to 4×; or the drift (a CUSUM
-///   of hourly z) from 3 to 6 while spend is still above history. 0 without history.
+///   against this hour-of-week's history (`RiskHourHistory`, same day type only): robust z of
+///   ln((spend + floor) / (expected + floor)) from 3 to 5, gated by the ratio from 2× to 4×;
+///   or the drift (a CUSUM of hourly z) from 3 to 6 while spend is still above history. Spend
+///   of events already HIGH by the other factors is *explained* and left out (so a caught
+///   attack does not keep raising the agent's later events for hours). 0 without history.
 ///
-/// **Cold start**: the relative parts (b of rate, spike, token efficiency) grow linearly from
-/// 0 at 5 events to full at `matureEvents` (50); the absolute rate tiers and under-reporting
-/// count from the first event. So a new agent is never CRITICAL for lack of history, while a
-/// runaway loop still trips the rate tiers.
+/// A model is *established* (part of the agent's normal) once taught with weight ≥ 10 (normal
+/// calls teach 1, suspect 0.1, HIGH 0.02), or first seen ≥ 6 h ago and used alongside
+/// established models in ≥ 4 clock hours — so a rarely used legitimate model stops being
+/// flagged, while a switch to a new model, or one seen only in attack blocks, stays suspect.
+///
+/// **Cold start**: spike, token efficiency and novelty grow linearly from 0 at 5 events to full
+/// at `matureEvents` (50), the sustained rate once the first hour is recorded in the agent's
+/// history (3–4 hours after its first event; meanwhile its sustained peak learns the agent's
+/// pace 6× faster, so a new agent's steady rate is its normal); the absolute rate tiers and
+/// under-reporting count from the first event. So a new agent is never CRITICAL for lack of
+/// history, while a runaway loop still trips the rate tiers.
 ///
 /// **Learning**: after scoring, the event teaches the baselines — fully when LOW with every
 /// factor below 0.3, with weight 0.1 when suspect (MEDIUM or a factor ≥ 0.3), 0.02 when HIGH
@@ -89,6 +110,15 @@ public enum RiskScorer {
         let level = RiskLevel(score: score)
         let breaker = breakerSignal(level: level, factors: factors, measures: measures, agent: &agent, minute: minute)
 
+        // Spend caught by the other factors is explained: it no longer raises the history factor.
+        var others = factors
+        others.history = 0
+        let othersFloor = config.singleFactorScore
+            * RiskMath.ramp(others.strongest, from: config.singleFactorStart, to: config.singleFactorFull)
+        if max(others.weightedSum(config.weights), othersFloor) >= 49.5 {
+            agent.hours.explain(hour: floorDivide(minute, 60), cost: measures.amount)
+        }
+
         // 4. Learn.
         let suspect = level >= .medium || factors.strongest >= config.suspectFactor
         let weight = level >= .high ? config.quarantineWeight : (suspect ? config.suspectWeight : 1)
@@ -132,10 +162,19 @@ public enum RiskScorer {
     private static func touchModel(_ agent: inout AgentRiskState, event: UsageEvent, minute: Int64, config: RiskConfig) -> Int {
         let keys = RiskModelEntry.keys(provider: event.provider, model: event.model)
         if let index = agent.modelIndex(keys.key) {
+            let hourStart = floorDivide(minute, 60) * 60
+            if agent.models[index].lastMinute < hourStart,
+               agent.models.contains(where: { $0.key != keys.key && $0.lastMinute >= hourStart && $0.isEstablished(at: minute, config: config) }) {
+                agent.models[index].mixedHours += 1
+            }
             agent.models[index].lastMinute = max(agent.models[index].lastMinute, minute)
+            agent.models[index].firstMinute = min(agent.models[index].firstMinute, minute)
+            agent.models[index].calls += 1
             return index
         }
-        let entry = RiskModelEntry(key: keys.key, provider: keys.provider, weight: 0, lastMinute: minute, cost: RiskRunningStat())
+        let entry = RiskModelEntry(
+            key: keys.key, provider: keys.provider, weight: 0, lastMinute: minute, cost: RiskRunningStat(),
+            firstMinute: minute, calls: 1)
         if agent.models.count < AgentRiskState.maxModels {
             agent.models.append(entry)
             return agent.models.count - 1
@@ -155,20 +194,19 @@ public enum RiskScorer {
         return victim
     }
 
-    /// Samples the busy level at the end of the newest minute (before the ring moves on).
+    /// Learns the sustained peak at the end of the newest minute (before the ring moves on).
     private static func learnMinute(_ agent: inout AgentRiskState, config: RiskConfig) {
         let ended = agent.minutes.newestMinute
         let weight = ended <= agent.quarantineUntilMinute
             ? config.quarantineWeight : (ended <= agent.suspectUntilMinute ? config.suspectWeight : 1)
-        for (index, window) in AgentRiskState.rateWindows.enumerated() {
-            let calls = windowCalls(agent, window: window, endingAt: ended)
-            agent.windowCalls[index].add(
-                RiskMath.ln(max(calls, 1)), alpha: config.minuteAlpha, weight: weight, initialDeviation: 0.7)
-        }
-        let cost = agent.minutes.cost(at: ended).value
-        if cost > 0 {
-            agent.minuteCost.add(RiskMath.ln(Double(cost)), alpha: config.minuteAlpha, weight: weight, initialDeviation: 1)
-        }
+        let sustained = sustainedCalls(agent, endingAt: ended)
+        let peak = agent.sustainedPeak(at: ended, halfLife: config.sustainedHalfLifeMinutes)
+        // Rises by a step toward a higher sustained rate (so a loop that builds up over minutes
+        // does not become its own reference), decays otherwise.
+        // While the agent is new (its first hours), the peak follows its pace quickly.
+        let step = sustainedMaturity(agent) < 1 ? max(config.sustainedPeakStep, 0.3) : config.sustainedPeakStep
+        agent.sustainedPeak = sustained > peak ? peak + step * weight * (sustained - peak) : peak
+        agent.sustainedPeakMinute = ended
     }
 
     private static func learn(_ agent: inout AgentRiskState, measures: RiskMeasures, modelIndex: Int, weight: Double) {
@@ -180,10 +218,11 @@ public enum RiskScorer {
         }
         agent.models[modelIndex].weight = min(agent.models[modelIndex].weight + weight, 1e6)
         if let levels = measures.recentLevels { agent.recentLevels = levels }
-        if let tokens = measures.tokens {
+        if let tokens = measures.tokens, !tokens.failed {
             agent.inputTokens.add(tokens.lnInput, alpha: alpha, weight: weight, initialDeviation: 0.7)
             agent.outputTokens.add(tokens.lnOutput, alpha: alpha, weight: weight, initialDeviation: 0.7)
             agent.cacheHit.add(tokens.cacheHit, alpha: alpha, weight: weight, initialDeviation: 0.15)
+            agent.ioRatio.add(tokens.lnUncachedInput - tokens.lnOutput, alpha: alpha, weight: weight, initialDeviation: 0.8)
             if let lnCostPerToken = tokens.lnCostPerThousand {
                 agent.costPerToken.add(lnCostPerToken, alpha: alpha, weight: weight, initialDeviation: 0.5)
                 agent.models[modelIndex].costPerToken.add(lnCostPerToken, alpha: 0.05, weight: weight, initialDeviation: 0.5)

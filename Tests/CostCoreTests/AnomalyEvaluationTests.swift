@@ -1,7 +1,9 @@
 import CostCore
 import Testing
 
-/// 50 agents × 3 days, 2 seeds (≈ 180k events; a few seconds in a debug build).
+/// 50 agents × 3 days, 2 seeds (≈ 180k events; a few seconds in a debug build). The same
+/// detector is measured on other seeds, sizes and lengths outside the tests (see the report
+/// in the commit): nothing here is tuned to these two seeds.
 @Suite("Anomaly evaluation")
 struct AnomalyEvaluationTests {
     @Test("false positives stay low and every attack type is caught", arguments: [UInt64(1), 2])
@@ -11,24 +13,29 @@ struct AnomalyEvaluationTests {
         let report = AnomalyEvaluation.run(scenario: scenario)
         print("seed \(seed)\n\(report.summary)")
         #expect(report.normalEvents > 30_000)
-        #expect(report.falsePositiveRate < 0.02)
-        #expect(report.falsePositiveRateHigh < 0.01)
-        for label in [AnomalyLabel.expensiveModel, .costUnderReporting] {
+        #expect(report.falsePositiveRate < 0.015)
+        #expect(report.falsePositiveRateHigh < 0.0075)
+        // The issue's target, met: recall ≥ 0.9 at HIGH or above.
+        for label in [AnomalyLabel.tokenStuffing, .providerHopping, .expensiveModel, .costUnderReporting] {
             #expect(report.result(label)!.recall >= 0.9, "\(label.rawValue)")
         }
-        for label in [AnomalyLabel.providerHopping, .tokenStuffing, .expensiveModel, .costUnderReporting] {
+        #expect(report.result(.runawayLoop)!.recall >= 0.85)
+        for label in [AnomalyLabel.runawayLoop, .providerHopping, .tokenStuffing, .expensiveModel, .costUnderReporting] {
             #expect(report.result(label)!.episodeRecall >= 0.8, "\(label.rawValue)")
         }
-        #expect(report.result(.runawayLoop)!.episodesDetected >= 2)
         let underReporting = report.result(.costUnderReporting)!  // all but the calls that cost 0 (rate-limited)
         #expect(Double(underReporting.mismatchFlagged) >= 0.95 * Double(underReporting.allEvents))
-        // The issue's targets, not met yet (see the report): recall ≥ 0.9 for every attack type
-        // and < 1 % of normal events MEDIUM or above.
-        withKnownIssue {
-            for label in AnomalyLabel.attacks {
-                #expect(report.result(label)!.recall >= 0.9, "\(label.rawValue)")
-            }
+        // Met on some seeds, not all: a loop that starts during the agent's nightly batch hour
+        // hides in it (seed 2: 89 %), and a first-ever nightly batch that straddles the end of
+        // the warm-up day is flagged as the new sustained rate it is (seed 1: 1.15 %).
+        withKnownIssue(isIntermittent: true) {
+            #expect(report.result(.runawayLoop)!.recall >= 0.9)
             #expect(report.falsePositiveRate < 0.01)
+        }
+        // Not met: per-event recall of slow drip. With one or two days of hourly history, a
+        // drip at 2.5–8× is within the normal hour-to-hour spread for most agents.
+        withKnownIssue {
+            #expect(report.result(.slowDrip)!.recall >= 0.9)
         }
     }
 }

@@ -42,4 +42,33 @@ struct RiskColdStartTests {
         #expect(last!.level >= .high)
         #expect(signals.contains("rate_violation"))
     }
+
+    @Test("a brand-new agent at a steady, brisk pace (8 calls a minute for 6 hours) is its normal: no HIGH, no breaker signal")
+    func newAgentSteadyPace() {
+        var replay = RiskReplay()
+        let start = Double(RiskReplay.monday) + 9 * 3600
+        var high = 0
+        var signals = 0
+        var seed: UInt64 = 7
+        for index in 0..<(6 * 60 * 8) {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1
+            let jitter = Double(seed >> 40 % 1000) / 1000 * 5  // up to 5 s
+            let a = replay.call(at: start + Double(index) * 7.5 + jitter, agent: "brisk", session: "s-\(index / 200)",
+                                input: 1500 + Int64(seed >> 50 % 1500), output: 200 + Int64(seed >> 54 % 300))
+            if a.level >= .high { high += 1 }
+            if a.breakerSignal != nil { signals += 1 }
+        }
+        #expect(high == 0)
+        #expect(signals == 0)
+        // …while a loop that starts after those hours still trips the sustained rate.
+        var last: RiskAssessment?
+        var loopSignals: Set<String> = []
+        let loopStart = start + 6 * 3600 + 60
+        for index in 0..<(12 * 60) {
+            last = replay.call(at: loopStart + Double(index), agent: "brisk", session: "loop")
+            if let signal = last!.breakerSignal { loopSignals.insert(signal) }
+        }
+        #expect(last!.factors.rate == 1, "\(last!)")
+        #expect(loopSignals.contains("rate_violation"))
+    }
 }

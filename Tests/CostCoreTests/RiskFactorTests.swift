@@ -30,7 +30,7 @@ struct RiskFactorTests {
         #expect(signals[2] == "rate_violation")
     }
 
-    @Test("the relative rate compares calls with the agent's own busy level")
+    @Test("the sustained rate compares calls with the agent's own usual rate")
     func relativeRate() {
         var replay = RiskReplay()
         let time = replay.warm(from: start, count: 300)
@@ -53,19 +53,23 @@ struct RiskFactorTests {
         #expect(spike.level >= .high)
     }
 
-    @Test("under-reporting: one event counts half, the second in a row fully; honest reports count nothing")
+    @Test("under-reporting: a blatant report counts at once, a mild one only as it repeats; honest reports count nothing")
     func underReporting() {
         var replay = RiskReplay()
         let honest = replay.call(at: start, reportedShare: 1)
         #expect(!honest.costMismatch)
         #expect(honest.factors.efficiency == 0)
-        let first = replay.call(at: start + 60, reportedShare: 0.1)
-        #expect(first.costMismatch)
-        #expect(first.factors.efficiency == 0.5)
-        let second = replay.call(at: start + 120, reportedShare: 0.1)
-        #expect(second.factors.efficiency == 1)
-        #expect(second.level >= .high)
-        let stale = replay.call(at: start + 180, agent: "agent-b", reportedShare: 0.95)
+        let blatant = replay.call(at: start + 60, reportedShare: 0.1)  // 90 % below the catalog
+        #expect(blatant.costMismatch)
+        #expect(blatant.factors.efficiency == 1)
+        #expect(blatant.level >= .high)
+        #expect(blatant.reasons.contains { $0.contains("90 % below") })
+        // 40 % below: strength 0.5, counted half the first time, fully once it repeats.
+        let mild = replay.call(at: start + 120, agent: "agent-c", reportedShare: 0.6)
+        #expect(abs(mild.factors.efficiency - 0.25) < 1e-9)
+        let again = replay.call(at: start + 180, agent: "agent-c", reportedShare: 0.6)
+        #expect(abs(again.factors.efficiency - 0.5) < 1e-9)
+        let stale = replay.call(at: start + 240, agent: "agent-b", reportedShare: 0.95)
         #expect(stale.costMismatch)
         #expect(stale.factors.efficiency == 0)
     }

@@ -1,0 +1,95 @@
+import CostCore
+import Testing
+
+/// What tells the attacks apart from the legitimate traffic that resembles them.
+@Suite("Risk detection")
+struct RiskDetectionTests {
+    let start = Double(RiskReplay.monday) + 9 * 3600
+
+    @Test("a short burst is not a rate anomaly; the same rate kept up for minutes is")
+    func burstVersusLoop() {
+        var replay = RiskReplay()
+        var time = replay.warm(from: start, count: 300)  // one call a minute for 5 hours
+        var burst: [RiskAssessment] = []
+        for index in 0..<40 { burst.append(replay.call(at: time + Double(index) * 2, session: "burst")) }
+        #expect(burst.allSatisfy { $0.factors.rate < 0.3 })
+        #expect(burst.allSatisfy { $0.level < .medium })
+        time += 1800
+        var loop: [RiskAssessment] = []
+        for index in 0..<(12 * 10) { loop.append(replay.call(at: time + Double(index) * 6, session: "loop")) }
+        #expect(loop.last!.factors.rate == 1)
+        #expect(loop.last!.level >= .high)
+        #expect(loop.last!.reasons.contains { $0.contains("calls a minute in 8 of the last 10 min") })
+    }
+
+    @Test("a switch to a model far pricier per token is a full spike; an upgrade is not")
+    func newModelPrice() {
+        var replay = RiskReplay()
+        let time = replay.warm(from: start, count: 200)
+        let upgrade = replay.call(at: time, agent: "agent-a", model: "gpt-4.1-mini")  // 2.7× per token
+        #expect(upgrade.factors.spike < 0.5)
+        #expect(upgrade.level < .high)
+        var other = RiskReplay()
+        let otherTime = other.warm(from: start, count: 200)
+        let opus = other.call(at: otherTime, provider: "anthropic", model: "claude-opus-4-1")
+        #expect(opus.factors.spike == 1)
+        #expect(opus.level >= .high)
+        #expect(opus.breakerSignal == "cost_spike")
+        #expect(opus.reasons.contains { $0.contains("new to the agent") })
+    }
+
+    @Test("a pricey second model used alongside the usual one for hours becomes part of the agent's normal")
+    func secondaryModelBecomesNormal() {
+        var replay = RiskReplay()
+        var early: RiskAssessment?
+        var late: RiskAssessment?
+        for index in 0..<480 {  // one call a minute for 8 hours, every 5th on o1
+            let onO1 = index % 5 == 2
+            let assessment = replay.call(
+                at: start + Double(index) * 60, session: "s-\(index / 10)", model: onO1 ? "o1" : "gpt-4o-mini",
+                input: 2000 + Int64(index % 7) * 100, output: 300 + Int64(index % 3) * 40)
+            if onO1, index == 102 { early = assessment }
+            if onO1 { late = assessment }
+        }
+        #expect(early!.level >= .high)
+        #expect(late!.level < .medium)
+        #expect(late!.factors.spike < 0.3)
+    }
+
+    @Test("stuffing an output-heavy agent: the input per output token gives it away, not the cost")
+    func stuffingOutputHeavyAgent() {
+        var replay = RiskReplay()
+        var random = AnomalyRandom(seed: 3)
+        var time = start
+        for index in 0..<200 {  // varied inputs (500–4500), outputs around 1500
+            replay.call(at: time, session: "s-\(index / 4)", input: Int64(random.uniform(500, 4500)),
+                        output: Int64(1500 * random.uniform(0.6, 1.4)))
+            time += 60
+        }
+        var stuffed: [RiskAssessment] = []
+        for index in 0..<5 {  // 10× the input, a tenth of the output: the cost per call only doubles
+            stuffed.append(replay.call(at: time + Double(index) * 60, session: "stuffed", input: 25_000, output: 150))
+        }
+        #expect(stuffed.allSatisfy { $0.factors.spike < 0.5 })
+        #expect(stuffed[3].factors.efficiency >= 0.95)
+        #expect(stuffed[3].level >= .high)
+        #expect(stuffed[3].reasons.contains { $0.hasPrefix("efficiency") })
+    }
+
+    @Test("models new to the agent across providers make hopping; one new model does not")
+    func novelty() {
+        var replay = RiskReplay()
+        var time = replay.warm(from: start, count: 200)
+        let one = replay.call(at: time, model: "gpt-4.1-nano")
+        #expect(one.factors.switching < 0.3)
+        let hops = [("google", "gemini-2.0-flash"), ("mistral", "mistral-small-latest"), ("deepseek", "deepseek-chat")]
+        var last: RiskAssessment?
+        for (provider, model) in hops {
+            time += 40
+            last = replay.call(at: time, provider: provider, model: model)
+        }
+        #expect(last!.factors.switching == 1)
+        #expect(last!.level >= .high)
+        #expect(last!.reasons.contains { $0.contains("new models and providers") })
+    }
+}
