@@ -26,12 +26,14 @@ struct SecurityCommand: ParsableCommand {
                   CRITICAL  80+    several factors agree; asks the agent's breaker to
                                    open (signal risk_critical)
                 Factors (each 0–1, measured against the agent's own learned normal):
-                  rate        calls or cost per minute over the rate tiers, or far
-                              above the agent's usual busy level
-                  spike       one call's (or one minute's) cost many times normal
+                  rate        calls or cost per minute over the rate tiers, or a
+                              rate kept up for minutes far above the agent's usual
+                  spike       one call's cost many times normal, or a model new to
+                              the agent that costs far more per token
                   efficiency  unusual token use (prompt stuffing), or a reported
                               cost below the catalog's
-                  switching   more models or providers in 15 min than usual
+                  switching   more models or providers in 15 min than usual, or
+                              several new to the agent
                   history     recent hours' spend far above this hour-of-week's
                 An event's strongest factor is its highest; an agent's top factor is
                 the one most often strongest in its events. p95: 95 % of the events
