@@ -9,7 +9,7 @@ import CostCore
 /// now and then a model the catalog does not know (with a reported cost).
 ///
 /// Each agent behaves like a real one, consistently: a main model (90 % of its calls), a
-/// second model of the same provider (9 %), rarely anything else (1 %); prompts and answers
+/// second model of the same provider (9.8 %), rarely anything else (0.2 %); prompts and answers
 /// of its own typical size (spread ×/÷ 2.5 around it). So its traffic is normal for the
 /// anomaly worker, as a production fleet's would be.
 public struct SimulatedFleet: Sendable {
@@ -92,9 +92,9 @@ public struct SimulatedFleet: Sendable {
     private mutating func pickProfile(agent: Int) -> Profile {
         let known = Self.profiles.count - 1  // the last one is the model the catalog lacks
         let main = (agent * 7919) % known
-        let roll = rng.next() % 100
-        if roll < 90 { return Self.profiles[main] }
-        if roll < 99 {
+        let roll = rng.next() % 1000
+        if roll < 900 { return Self.profiles[main] }
+        if roll < 998 {
             for step in 1..<known {
                 let other = Self.profiles[(main + step) % known]
                 if other.provider == Self.profiles[main].provider { return other }

@@ -51,9 +51,10 @@
 /// flagged, while a switch to a new model, or one seen only in attack blocks, stays suspect.
 ///
 /// **Cold start**: spike, token efficiency and novelty grow linearly from 0 at 5 events to full
-/// at `matureEvents` (50), the sustained rate once the first hour is recorded in the agent's
-/// history (3–4 hours after its first event; meanwhile its sustained peak learns the agent's
-/// pace 6× faster, so a new agent's steady rate is its normal); the absolute rate tiers and
+/// at `matureEvents` (50); the sustained rate, novelty and the new-pricey-model spike count
+/// once the first hour is recorded in the agent's history (3–4 hours after its first event;
+/// meanwhile its sustained peak learns the agent's pace 6× faster and the models it uses
+/// become its own, so a new agent's steady rate and usual models are its normal); the absolute rate tiers and
 /// under-reporting count from the first event. So a new agent is never CRITICAL for lack of
 /// history, while a runaway loop still trips the rate tiers.
 ///
@@ -120,9 +121,11 @@ public enum RiskScorer {
         }
 
         // 4. Learn.
-        let suspect = level >= .medium || factors.strongest >= config.suspectFactor
-        let weight = level >= .high ? config.quarantineWeight : (suspect ? config.suspectWeight : 1)
-        if level >= .high {
+        // A new agent (not settled yet) is still showing its normal: everything teaches fully,
+        // or a legitimate but unusual habit (a pricier second model) would never be learned.
+        let suspect = settled(agent) > 0 && (level >= .medium || factors.strongest >= config.suspectFactor)
+        let weight = !suspect ? 1 : (level >= .high ? config.quarantineWeight : config.suspectWeight)
+        if suspect && level >= .high {
             agent.quarantineUntilMinute = max(agent.quarantineUntilMinute, minute + 1)
         } else if suspect {
             agent.suspectUntilMinute = max(agent.suspectUntilMinute, minute + 1)
@@ -204,7 +207,7 @@ public enum RiskScorer {
         // Rises by a step toward a higher sustained rate (so a loop that builds up over minutes
         // does not become its own reference), decays otherwise.
         // While the agent is new (its first hours), the peak follows its pace quickly.
-        let step = sustainedMaturity(agent) < 1 ? max(config.sustainedPeakStep, 0.3) : config.sustainedPeakStep
+        let step = settled(agent) < 1 ? max(config.sustainedPeakStep, 0.3) : config.sustainedPeakStep
         agent.sustainedPeak = sustained > peak ? peak + step * weight * (sustained - peak) : peak
         agent.sustainedPeakMinute = ended
     }

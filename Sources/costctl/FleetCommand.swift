@@ -29,8 +29,8 @@ struct FleetCommand: ParsableCommand {
     @Option(help: "Events per second.")
     var rate: Int = 200
 
-    @Option(help: "Number of simulated agents.")
-    var agents: Int = 50
+    @Option(help: "Number of simulated agents (the rate is shared among them: at 200 events/s, 400 agents call every 2 s each; a few agents at a high rate look like runaway loops to cost-anomaly).")
+    var agents: Int = 400
 
     @Option(help: "Stop after this many events (default: run until Ctrl-C).")
     var count: Int?

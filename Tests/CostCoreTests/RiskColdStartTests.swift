@@ -71,4 +71,28 @@ struct RiskColdStartTests {
         #expect(last!.factors.rate == 1, "\(last!)")
         #expect(loopSignals.contains("rate_violation"))
     }
+
+    @Test("a brand-new agent's own mix of models (a cheap main one, a pricier second one) is its normal; a switch to a far pricier model later is a spike")
+    func newAgentModelMix() {
+        var replay = RiskReplay()
+        let start = Double(RiskReplay.monday) + 9 * 3600
+        var high = 0
+        var signals = 0
+        for index in 0..<(6 * 60 * 2) {
+            let second = index % 10 == 3
+            let a = replay.call(at: start + Double(index) * 30, agent: "mixer", session: "s-\(index / 60)",
+                                model: second ? "gpt-4o" : "gpt-4o-mini", input: 2000 + Int64(index % 7) * 150)
+            if a.level >= .high { high += 1 }
+            if a.breakerSignal != nil { signals += 1 }
+        }
+        #expect(high == 0)
+        #expect(signals == 0)
+        var pricey: RiskAssessment?
+        for index in 0..<4 {
+            pricey = replay.call(at: start + 6 * 3600 + 60 + Double(index) * 30, agent: "mixer", session: "s-late",
+                                 provider: "anthropic", model: "claude-opus-4-1", input: 2000)
+        }
+        #expect(pricey!.factors.spike == 1, "\(pricey!)")
+        #expect(pricey!.level >= .high)
+    }
 }

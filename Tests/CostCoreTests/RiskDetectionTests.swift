@@ -43,12 +43,12 @@ struct RiskDetectionTests {
         var replay = RiskReplay()
         var early: RiskAssessment?
         var late: RiskAssessment?
-        for index in 0..<480 {  // one call a minute for 8 hours, every 5th on o1
-            let onO1 = index % 5 == 2
+        for index in 0..<(300 + 480) {  // one call a minute: 5 hours to settle, then 8 hours with every 5th on o1
+            let onO1 = index >= 300 && index % 5 == 2
             let assessment = replay.call(
                 at: start + Double(index) * 60, session: "s-\(index / 10)", model: onO1 ? "o1" : "gpt-4o-mini",
                 input: 2000 + Int64(index % 7) * 100, output: 300 + Int64(index % 3) * 40)
-            if onO1, index == 102 { early = assessment }
+            if onO1, index == 302 + 100 { early = assessment }
             if onO1 { late = assessment }
         }
         #expect(early!.level >= .high)
