@@ -188,9 +188,11 @@ extension RiskScorer {
         // upgrade or one new model adds 1 (2 with a new provider); hopping adds many.
         let novelty = RiskMath.ramp(Double(measures.newModels), from: config.novelty.low, to: config.novelty.high)
             * maturity(agent, config) * settled(agent)
+        // Until the agent is settled, its mix of models is still being learned: at most half.
+        let learned = settled(agent) > 0 ? 1 : 0.5
         return max(
-            RiskMath.ramp(extraModels, from: 0, to: config.extraModelsFull),
-            RiskMath.ramp(extraProviders, from: 0, to: config.extraProvidersFull),
+            RiskMath.ramp(extraModels, from: 0, to: config.extraModelsFull) * learned,
+            RiskMath.ramp(extraProviders, from: 0, to: config.extraProvidersFull) * learned,
             novelty)
     }
 

@@ -51,7 +51,8 @@
 /// flagged, while a switch to a new model, or one seen only in attack blocks, stays suspect.
 ///
 /// **Cold start**: spike, token efficiency and novelty grow linearly from 0 at 5 events to full
-/// at `matureEvents` (50); the sustained rate, novelty and the new-pricey-model spike count
+/// at `matureEvents` (50), and count at most half (switching too) until the agent is settled;
+/// the sustained rate, novelty and the new-pricey-model spike count
 /// once the first hour is recorded in the agent's history (3–4 hours after its first event;
 /// meanwhile its sustained peak learns the agent's pace 6× faster and the models it uses
 /// become its own, so a new agent's steady rate and usual models are its normal); the absolute rate tiers and

@@ -95,4 +95,19 @@ struct RiskColdStartTests {
         #expect(pricey!.factors.spike == 1, "\(pricey!)")
         #expect(pricey!.level >= .high)
     }
+
+    @Test("a brand-new agent trying a few providers in its first hour is at most MEDIUM")
+    func newAgentTriesProviders() {
+        var replay = RiskReplay()
+        let start = Double(RiskReplay.monday) + 9 * 3600
+        let models = [("openai", "gpt-4o-mini"), ("anthropic", "claude-haiku-4-5"), ("google", "gemini-2.5-flash"),
+                      ("mistral", "mistral-small-latest")]
+        var worst = RiskLevel.low
+        for index in 0..<120 {
+            let (provider, model) = index % 15 == 7 ? models[(index / 15) % 4] : models[0]
+            let a = replay.call(at: start + Double(index) * 20, agent: "explorer", session: "s", provider: provider, model: model)
+            worst = max(worst, a.level)
+        }
+        #expect(worst <= .medium)
+    }
 }
