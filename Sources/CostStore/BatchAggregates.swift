@@ -10,10 +10,21 @@ struct BatchAggregates {
         var events: Int64 = 0
         var tokens = Tokens()
         var cost = Nanodollars.zero
+
+        mutating func add(_ priced: PricedEvent) {
+            let e = priced.event
+            first = min(first, e.occurredAt)
+            last = max(last, e.occurredAt)
+            agentID = min(agentID, e.agentID)
+            events += 1
+            tokens.add(e)
+            cost += priced.cost.cost
+        }
     }
 
     struct DayKey: Hashable {
-        var day: String
+        /// Midnight UTC of the day, in microseconds (formatted once per key, not per event).
+        var dayStart: Int64
         var agentID: String
         var provider: String
         var model: String
@@ -25,6 +36,14 @@ struct BatchAggregates {
         var unpriced: Int64 = 0
         var tokens = Tokens()
         var cost = Nanodollars.zero
+
+        mutating func add(_ priced: PricedEvent) {
+            events += 1
+            if priced.event.status != .success { errors += 1 }
+            if priced.cost.unpriced { unpriced += 1 }
+            tokens.add(priced.event)
+            cost += priced.cost.cost
+        }
     }
 
     struct Tokens {
@@ -49,23 +68,12 @@ struct BatchAggregates {
     init(_ events: [PricedEvent]) {
         for priced in events {
             let e = priced.event
-            var s = sessions[e.sessionID] ?? Session(agentID: e.agentID, first: e.occurredAt, last: e.occurredAt)
-            s.first = min(s.first, e.occurredAt)
-            s.last = max(s.last, e.occurredAt)
-            s.agentID = min(s.agentID, e.agentID)
-            s.events += 1
-            s.tokens.add(e)
-            s.cost += priced.cost.cost
-            sessions[e.sessionID] = s
-
-            let key = DayKey(day: e.occurredAt.utcDayString, agentID: e.agentID, provider: e.provider, model: e.model)
-            var d = days[key] ?? Day()
-            d.events += 1
-            if e.status != .success { d.errors += 1 }
-            if priced.cost.unpriced { d.unpriced += 1 }
-            d.tokens.add(e)
-            d.cost += priced.cost.cost
-            days[key] = d
+            // Updated in place: one hash lookup per event and table.
+            sessions[e.sessionID, default: Session(agentID: e.agentID, first: e.occurredAt, last: e.occurredAt)]
+                .add(priced)
+            let key = DayKey(dayStart: e.occurredAt.utcDayStart.microsecondsSinceEpoch, agentID: e.agentID,
+                             provider: e.provider, model: e.model)
+            days[key, default: Day()].add(priced)
         }
     }
 
@@ -79,8 +87,8 @@ struct BatchAggregates {
     /// Rows for `daily_cost_deltas` (columns as `EventRecorder.dailyDeltaColumns`).
     var dayRows: [[String?]] {
         days.map { k, d in
-            [k.day, k.agentID, k.provider, k.model, String(d.events), String(d.errors), String(d.unpriced)]
-                + d.tokens.columns + [d.cost.decimalString]
+            [Timestamp(microsecondsSinceEpoch: k.dayStart).utcDayString, k.agentID, k.provider, k.model,
+             String(d.events), String(d.errors), String(d.unpriced)] + d.tokens.columns + [d.cost.decimalString]
         }
     }
 }

@@ -6,9 +6,12 @@ import PostgresClient
 ///
 /// Owns no connection: the caller passes its `PGConnection` and keeps it on one thread.
 public final class EventRecorder {
-    private let db: PGConnection
+    let db: PGConnection
     private var knownPartitions: Set<String> = []
     private var stagingReady = false
+    /// Set when a batch held an event_id counted before: the next batches take the claim path
+    /// (redeliveries come in runs) until one holds none.
+    private var claimNextBatches = false
 
     public init(db: PGConnection) {
         self.db = db
@@ -17,15 +20,34 @@ public final class EventRecorder {
     /// Stores the batch. Duplicate event_ids (within the batch or already stored) are counted
     /// once. Throws a retriable `StoreError` when the database went away: nothing was
     /// committed, so the caller retries the same batch.
+    ///
+    /// Two ways, same result. Usually every event is new, and the batch is appended with COPY
+    /// straight into the ledger, `cost_tracking` and the delta tables (see `append`): the
+    /// ledger's primary key still rejects an event_id counted before, which aborts the
+    /// transaction. Then (and for the next batches, until one arrives without an already
+    /// counted event) the batch takes the claim path: the ledger claims with
+    /// `ON CONFLICT DO NOTHING`, and only the rows that were new are stored and counted.
     public func record(_ batch: [PricedEvent]) throws(StoreError) -> RecordOutcome {
         var seen = Set<String>()
         seen.reserveCapacity(batch.count)
-        let unique = batch.filter { seen.insert($0.event.eventID).inserted }
-        guard !unique.isEmpty else { return RecordOutcome() }
+        var unique = batch.filter { seen.insert($0.event.eventID).inserted }
+        guard !unique.isEmpty else { return RecordOutcome(duplicates: batch.count) }
+        // One lock order for every appending worker (byte order), so two batches sharing
+        // event_ids wait for each other rather than deadlock. (A deadlock against a claiming
+        // worker, which sorts by the database's collation, is detected and settled by claiming.)
+        unique.sort { $0.event.eventID.utf8.lexicographicallyPrecedes($1.event.eventID.utf8) }
         let rows = unique.map(Self.row)
         let aggregates = BatchAggregates(unique)
         return try store {
-            try prepare(months: Set(unique.map { $0.event.occurredAt.utcMonthStartString }))
+            try prepare(months: Self.months(of: unique))
+            if !claimNextBatches {
+                if let appended = try append(unique, rows: rows, aggregates: aggregates) {
+                    return RecordOutcome(inserted: appended.inserted, duplicates: batch.count - appended.inserted,
+                                         sawUnpricedModel: appended.sawUnpricedModel, path: .append)
+                }
+                claimNextBatches = true
+            }
+            try prepareStaging()
             let result = try db.transaction { tx -> PGResult in
                 try tx.copyIn(Self.copySQL, rows: rows)
                 try tx.copyIn(Self.copySessionDeltasSQL, rows: aggregates.sessionRows)
@@ -34,8 +56,10 @@ public final class EventRecorder {
             }
             let inserted = Int(result[0, "inserted"] ?? "0") ?? 0
             let unpriced = Int(result[0, "unpriced"] ?? "0") ?? 0
+            // Back to appending once a batch held no event counted before.
+            if inserted == unique.count { claimNextBatches = false }
             return RecordOutcome(inserted: inserted, duplicates: batch.count - inserted,
-                                 sawUnpricedModel: unpriced > 0)
+                                 sawUnpricedModel: unpriced > 0, path: .claim)
         }
     }
 
@@ -55,11 +79,21 @@ public final class EventRecorder {
         }
     }
 
-    private func prepare(months: Set<String>) throws {
+    private func prepareStaging() throws {
         if !stagingReady {
             try db.execute(script: Self.stagingSQL)
             stagingReady = true
         }
+    }
+
+    /// The months ("YYYY-MM-01") the events fall in; formatted once per distinct day.
+    static func months(of events: [PricedEvent]) -> Set<String> {
+        var days = Set<Int64>()
+        for e in events { days.insert(e.event.occurredAt.utcDayStart.microsecondsSinceEpoch) }
+        return Set(days.map { Timestamp(microsecondsSinceEpoch: $0).utcMonthStartString })
+    }
+
+    private func prepare(months: Set<String>) throws {
         for month in months.subtracting(knownPartitions).sorted() {
             try db.query("SELECT cost_tracking_ensure_partition($1::date)", [month])
             knownPartitions.insert(month)

@@ -14,12 +14,17 @@ public final class PersistProcessor: BatchProcessor {
     private var recorder: EventRecorder?
     private var catalog = PricingCatalog(prices: [])
     private var catalogLoadedAtMs: Int64 = 0
+    /// Unpriced models ("provider model") whose one alert is known to have gone out, so a batch
+    /// of them skips the look-up. Housekeeping still looks every few seconds.
+    private var alertedModels = Set<String>()
     /// How often the catalog is re-read, so price changes reach running workers.
     public var catalogRefreshMs: Int64 = 30_000
     private let stored = Counter(label: "cost_persist_events_total", dimensions: [("outcome", "stored")])
     private let duplicates = Counter(label: "cost_persist_events_total", dimensions: [("outcome", "duplicate")])
     private let unpriced = Counter(label: "cost_persist_unpriced_events_total")
     private let mismatches = Counter(label: "cost_persist_cost_mismatch_total")
+    private let appendedBatches = Counter(label: "cost_persist_batches_total", dimensions: [("path", "append")])
+    private let claimedBatches = Counter(label: "cost_persist_batches_total", dimensions: [("path", "claim")])
 
     public init(postgresURL: String, logger: Logger) {
         self.postgresURL = postgresURL
@@ -47,9 +52,13 @@ public final class PersistProcessor: BatchProcessor {
         var priced: [PricedEvent] = []
         priced.reserveCapacity(batch.count)
         var unpricedCount = 0, mismatchCount = 0
+        var unpricedModels = Set<String>()
         for inbound in batch {
             let cost = CostCalculator.price(inbound.event, catalog: catalog)
-            if cost.unpriced { unpricedCount += 1 }
+            if cost.unpriced {
+                unpricedCount += 1
+                unpricedModels.insert(inbound.event.provider + " " + inbound.event.model)
+            }
             if cost.costMismatch { mismatchCount += 1 }
             priced.append(PricedEvent(event: inbound.event, cost: cost))
         }
@@ -58,10 +67,19 @@ public final class PersistProcessor: BatchProcessor {
         duplicates.increment(by: outcome.duplicates)
         unpriced.increment(by: unpricedCount)
         mismatches.increment(by: mismatchCount)
+        switch outcome.path {
+        case .append: appendedBatches.increment()
+        case .claim: claimedBatches.increment()
+        case .none: break
+        }
         if outcome.duplicates > 0 {
             logger.debug("duplicates ignored", metadata: ["count": "\(outcome.duplicates)"])
         }
-        if outcome.sawUnpricedModel { try sendUnpricedAlerts(context: context) }
+        if outcome.sawUnpricedModel && !unpricedModels.isSubset(of: alertedModels) {
+            try sendUnpricedAlerts(context: context)
+            // Every model still awaiting its alert was just alerted; the others already were.
+            alertedModels.formUnion(unpricedModels)
+        }
     }
 
     public func housekeeping(context: WorkerContext) throws {

@@ -29,11 +29,14 @@ struct PersistBench: ParsableCommand {
     @Option(help: "Events to pre-fill and drain.")
     var events: Int = 200_000
 
-    @Option(name: .customLong("batch-size"), help: "Worker batch size.")
-    var batchSize: Int = 1000
+    @Option(name: .customLong("batch-size"), help: "Worker batch size (default: cost-persist's).")
+    var batchSize: Int = PersistDefaults.batchSize
 
     @Option(help: "Consume loops of the worker under test (as `cost-persist --loops`).")
     var loops: Int = 2
+
+    @Option(help: "Unacked messages per consume loop (as `cost-persist --prefetch`; default: cost-persist's).")
+    var prefetch: UInt16 = PersistDefaults.prefetch
 
     @Option(help: "Pricing catalog to load into the scratch database.")
     var catalog: String = "ops/pricing/catalog.json"
@@ -59,7 +62,7 @@ struct PersistBench: ParsableCommand {
 
         // 2. Drain through the persist worker's code.
         let drain = try BenchWorker.drain(queue: queue, adminURL: adminURL, postgresURL: benchDB.url,
-                                          expected: events, batchSize: batchSize, loops: loops)
+                                          expected: events, batchSize: batchSize, loops: loops, prefetch: prefetch)
         let rate = Double(events) / drain
         progress("persist drained \(events) events in \(String(format: "%.2f", drain)) s")
 
@@ -67,13 +70,14 @@ struct PersistBench: ParsableCommand {
         var baselineFleet = SimulatedFleet(agents: 200, seed: 7, runID: "baseline-\(SystemClock.unixMilliseconds)")
         let baseline = try BenchDatabase.baseline(url: benchDB.url, fleet: &baselineFleet, rows: events)
         let baselineRate = Double(events) / baseline
-        print("persist (\(loops) loop\(loops == 1 ? "" : "s")): \(Int(rate)) events/s   baseline COPY+INSERT…ON CONFLICT: \(Int(baselineRate)) rows/s   "
+        print("persist (\(loops) loop\(loops == 1 ? "" : "s"), batch \(batchSize), prefetch \(prefetch)): \(Int(rate)) events/s   "
+              + "baseline COPY+INSERT…ON CONFLICT: \(Int(baselineRate)) rows/s   "
               + "ratio \(String(format: "%.2f", rate / baselineRate)) (target ≥ 0.70)")
 
         // 4. End to end: publish with confirms at a steady rate, measure publish-to-stored lag.
         if e2eRate > 0 {
-            let lag = try BenchWorker.endToEnd(queue: queue, adminURL: adminURL, postgresURL: benchDB.url,
-                                               rate: e2eRate, seconds: e2eSeconds, loops: loops)
+            let lag = try BenchWorker.endToEnd(queue: queue, adminURL: adminURL, postgresURL: benchDB.url, rate: e2eRate,
+                                               seconds: e2eSeconds, batchSize: batchSize, loops: loops, prefetch: prefetch)
             print("end to end at \(e2eRate) events/s for \(Int(e2eSeconds)) s: \(lag.count) stored, "
                   + "publish-to-stored lag p50 \(lag.p50) ms, p99 \(lag.p99) ms, max \(lag.max) ms (target p99 < 1000 ms)")
         }

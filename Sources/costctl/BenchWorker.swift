@@ -19,18 +19,22 @@ enum BenchWorker {
         var processed: Int { Int(health.snapshot.stored) }
     }
 
-    static func start(queue: String, adminURL: String, postgresURL: String, batchSize: Int, loops: Int) throws -> Running {
-        try start(kind: "persist", queue: queue, adminURL: adminURL, batchSize: batchSize, loops: loops) { logger in
+    static func start(queue: String, adminURL: String, postgresURL: String, batchSize: Int, loops: Int,
+                      prefetch: UInt16? = nil) throws -> Running {
+        try start(kind: "persist", queue: queue, adminURL: adminURL, batchSize: batchSize, loops: loops,
+                  prefetch: prefetch) { logger in
             PersistProcessor(postgresURL: postgresURL, logger: logger)
         }
     }
 
-    static func start(kind: String, queue: String, adminURL: String, batchSize: Int, loops: Int,
+    /// `prefetch` nil: the worker's default (`WorkerSettings`).
+    static func start(kind: String, queue: String, adminURL: String, batchSize: Int, loops: Int, prefetch: UInt16? = nil,
                       processor: (Logger) -> BatchProcessor) throws -> Running {
         var logger = Logger(label: "bench.\(kind)")
         logger.logLevel = ProcessInfo.processInfo.environment["COST_BENCH_VERBOSE"] == nil ? .warning : .info
-        let settings = WorkerSettings(kind: kind, instance: "bench", amqpURL: adminURL, queue: queue,
+        var settings = WorkerSettings(kind: kind, instance: "bench", amqpURL: adminURL, queue: queue,
                                       declareTopology: false, batchSize: batchSize, loops: loops)
+        if let prefetch { settings.prefetch = prefetch }
         let metrics = WorkerMetrics(kind: kind)
         let health = HealthState()
         let running = try (0..<loops).map { _ in
@@ -54,9 +58,11 @@ enum BenchWorker {
     }
 
     /// Seconds from start until `expected` events are stored.
-    static func drain(queue: String, adminURL: String, postgresURL: String, expected: Int, batchSize: Int, loops: Int) throws -> Double {
+    static func drain(queue: String, adminURL: String, postgresURL: String, expected: Int, batchSize: Int, loops: Int,
+                      prefetch: UInt16? = nil) throws -> Double {
         let started = ContinuousClock.now
-        let running = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: batchSize, loops: loops)
+        let running = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: batchSize, loops: loops,
+                                prefetch: prefetch)
         defer { running.requestStop() }
         let elapsed = waitProcessed(running, expected: expected, started: started)
         let db = try PGConnection(url: postgresURL, applicationName: "costctl-bench")
@@ -66,9 +72,11 @@ enum BenchWorker {
         return elapsed
     }
 
-    static func endToEnd(queue: String, adminURL: String, postgresURL: String, rate: Int, seconds duration: Double, loops: Int) throws
+    static func endToEnd(queue: String, adminURL: String, postgresURL: String, rate: Int, seconds duration: Double,
+                         batchSize: Int = PersistDefaults.batchSize, loops: Int, prefetch: UInt16? = nil) throws
         -> (count: Int, p50: Int, p99: Int, max: Int) {
-        let loop = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: 1000, loops: loops)
+        let loop = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: batchSize, loops: loops,
+                             prefetch: prefetch)
         defer { loop.requestStop() }
         var options = UsagePublisher.Options()
         options.exchange = ""

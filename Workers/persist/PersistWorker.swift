@@ -13,12 +13,15 @@ struct PersistCommand: AsyncParsableCommand {
             occurred_at, commits the batch in one transaction and only then acks. Invalid messages go to \
             cost.dlq.persist with their reason (see `costctl dlq list`). Run as many instances as you like: \
             event_id makes every write idempotent. Needs a migrated database (`costctl migrate`).
+            Unlike the other workers, batches default to 2000 events and the prefetch to 4000 (fewer commits \
+            and aggregate rows per event); --batch-size / COST_BATCH_SIZE and --prefetch / COST_PREFETCH override.
             """)
 
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        let settings = try options.settings(kind: "persist", defaultMetricsPort: 9401, needsPostgres: true, needsRedis: false)
+        var settings = try options.settings(kind: "persist", defaultMetricsPort: 9401, needsPostgres: true, needsRedis: false)
+        PersistDefaults.apply(to: &settings, options: options)
         let code = await WorkerMain.run(settings: settings, logLevel: try options.resolvedLogLevel()) { logger in
             PersistProcessor(postgresURL: settings.postgresURL!, logger: logger)
         }
