@@ -71,6 +71,13 @@ extension PGConnection {
                 buffer.append(UInt8(ascii: "N"))
                 continue
             }
+            // Most values need no escaping: copy them in one go.
+            let plain = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                guard !bytes.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return false }
+                buffer.append(contentsOf: bytes)
+                return true
+            } ?? false
+            if plain { continue }
             for byte in value.utf8 {
                 switch byte {
                 case 0x5C: buffer.append(0x5C); buffer.append(0x5C)
