@@ -88,23 +88,13 @@ final class RiskOutputs {
             ("at", .string(context.now.rfc3339)), ("message", .string(message)),
             ("text", .string("[cost-tracker] " + message)),
         ])
-        let store = AlertStore(db: db)
-        if let id = try store.fire(AlertRecord(kind: kind, subject: subject, periodKey: hour, tier: a.level == .critical ? 80 : 50,
-                                               spend: nil, limit: nil, message: message, payload: payload)) {
-            logger.warning("alert: \(message)", metadata: ["alert_id": "\(id)", "kind": "\(kind)"])
-            try context.publishConfirmed(exchange: Topology.alertsExchange, routingKey: "alert.\(kind)",
-                                         body: Array(payload.serialized().utf8))
-            try store.markPublished(id: id)
-        }
+        try context.fireAlert(AlertRecord(kind: kind, subject: subject, periodKey: hour, tier: a.level == .critical ? 80 : 50,
+                                          spend: nil, limit: nil, message: message, payload: payload), db: db)
         firedAlerts.insert(identity)
     }
 
     /// Publishes alerts recorded but not yet confirmed (a crash between the two).
     func publishPending(context: WorkerContext) throws {
-        let store = AlertStore(db: db)
-        for a in try store.unpublished() {
-            try context.publishConfirmed(exchange: Topology.alertsExchange, routingKey: "alert.\(a.kind)", body: Array(a.payload.utf8))
-            try store.markPublished(id: a.id)
-        }
+        try context.publishPendingAlerts(db: db)
     }
 }

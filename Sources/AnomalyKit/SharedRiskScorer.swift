@@ -152,7 +152,7 @@ public final class SharedRiskScorer {
     }
 
     /// The version (0 when the agent has no state) and state bytes of an HMGET v s reply.
-    static func versionAndState(_ reply: RedisReply) -> (Int64, [UInt8]?) {
+    public static func versionAndState(_ reply: RedisReply) -> (Int64, [UInt8]?) {
         guard case .array(let fields) = reply, fields.count == 2 else { return (0, nil) }
         let version = fields[0].int ?? 0
         if case .bulk(let bytes) = fields[1] { return (version, bytes) }

@@ -25,11 +25,10 @@ final class AlertEvaluator {
 
     func evaluate(_ totals: [CounterTarget: Nanodollars], now: Timestamp, context: WorkerContext) throws {
         if fired.count > 200_000 { fired.removeAll() }
-        let store = AlertStore(db: db)
         for (target, spend) in totals.sorted(by: { $0.key.key < $1.key.key }) {
             let limit = target.thresholds.limit
             for tier in target.thresholds.tiers where SpendThresholds.hasReached(spend: spend, limit: limit, percent: tier) {
-                try fire(store, target, kind: "\(target.kind.rawValue)_tier", tier: tier, spend: spend, now: now, context: context,
+                try fire(target, kind: "\(target.kind.rawValue)_tier", tier: tier, spend: spend, now: now, context: context,
                          message: "\(describe(target)) reached \(tier) % of \(usd(limit)): spent \(usd(spend))")
             }
             let breaker = target.thresholds.breakerPercent
@@ -37,7 +36,7 @@ final class AlertEvaluator {
                 let identity = identityOf("\(target.kind.rawValue)_breaker", target, breaker)
                 if !fired.contains(identity) {
                     try signalBreaker(target, spend: spend, now: now, context: context)
-                    try fire(store, target, kind: "\(target.kind.rawValue)_breaker", tier: breaker, spend: spend, now: now,
+                    try fire(target, kind: "\(target.kind.rawValue)_breaker", tier: breaker, spend: spend, now: now,
                              context: context, message: "\(describe(target)) crossed its breaker threshold of \(breaker) % "
                                 + "(\(usd(spend)) of \(usd(limit))): calls in scope \(target.scope) are being stopped")
                 }
@@ -45,7 +44,7 @@ final class AlertEvaluator {
             if let end = target.periodEnd, spend < limit,
                let projection = SpendProjection(spend: spend, periodStart: target.periodStart, periodEnd: end, now: now),
                projection.projectedToExceed(limit: limit) {
-                try fire(store, target, kind: "budget_projection", tier: 100, spend: spend, now: now, context: context,
+                try fire(target, kind: "budget_projection", tier: 100, spend: spend, now: now, context: context,
                          message: "\(describe(target)) is projected to exceed \(usd(limit)) before the period ends "
                             + "(run rate: \(usd(projection.projectedSpend)) by \(end.rfc3339))")
             }
@@ -56,7 +55,7 @@ final class AlertEvaluator {
         "\(kind)|\(t.subject)|\(t.periodKey)|\(tier)|\(t.thresholds.limit.value)"
     }
 
-    private func fire(_ store: AlertStore, _ t: CounterTarget, kind: String, tier: Int, spend: Nanodollars, now: Timestamp,
+    private func fire(_ t: CounterTarget, kind: String, tier: Int, spend: Nanodollars, now: Timestamp,
                       context: WorkerContext, message: String) throws {
         let identity = identityOf(kind, t, tier)
         guard !fired.contains(identity) else { return }
@@ -67,13 +66,8 @@ final class AlertEvaluator {
             ("at", .string(now.rfc3339)), ("message", .string(message)),
             ("text", .string("[cost-tracker] " + message)),
         ])
-        if let id = try store.fire(AlertRecord(kind: kind, subject: t.subject, periodKey: t.periodKey, tier: tier, spend: spend,
-                                               limit: t.thresholds.limit, message: message, payload: payload)) {
-            logger.warning("alert: \(message)", metadata: ["alert_id": "\(id)", "kind": "\(kind)"])
-            try context.publishConfirmed(exchange: Topology.alertsExchange, routingKey: "alert.\(kind)",
-                                         body: Array(payload.serialized().utf8))
-            try store.markPublished(id: id)
-        }
+        try context.fireAlert(AlertRecord(kind: kind, subject: t.subject, periodKey: t.periodKey, tier: tier, spend: spend,
+                                          limit: t.thresholds.limit, message: message, payload: payload), db: db)
         fired.insert(identity)
     }
 
@@ -107,11 +101,7 @@ final class AlertEvaluator {
 
     /// Publishes alerts recorded but not yet confirmed (a crash between the two).
     func publishPending(context: WorkerContext) throws {
-        let store = AlertStore(db: db)
-        for a in try store.unpublished() {
-            try context.publishConfirmed(exchange: Topology.alertsExchange, routingKey: "alert.\(a.kind)", body: Array(a.payload.utf8))
-            try store.markPublished(id: a.id)
-        }
+        try context.publishPendingAlerts(db: db)
     }
 
     func deliverWebhooks() throws {

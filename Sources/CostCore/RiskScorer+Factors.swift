@@ -1,11 +1,10 @@
 extension RiskScorer {
-    /// 0 at 5 events, 1 at `matureEvents`: how much the relative factors count yet.
     /// How much the factors relative to the agent's own normal count yet: from 0 at 5 events
-    /// to 1 at `matureEvents`, and at most half until the agent is `settled` — so in its first
+    /// to 1 at `matureEvents`, and at most half until the agent is settled (`isSettled`) — so in its first
     /// hours one odd call (its first on a pricier model) is at most MEDIUM, never HIGH.
     static func maturity(_ agent: AgentRiskState, _ config: RiskConfig) -> Double {
         RiskMath.ramp(Double(agent.eventsSeen), from: 5, to: Double(max(config.matureEvents, 6)))
-            * (settled(agent) > 0 ? 1 : 0.5)
+            * (isSettled(agent) ? 1 : 0.5)
     }
 
     static func rateFactor(_ measures: inout RiskMeasures, agent: AgentRiskState, session: SessionRiskState) -> Double {
@@ -51,20 +50,20 @@ extension RiskScorer {
         let reference = max(
             agent.sustainedPeak(at: minute, halfLife: config.sustainedHalfLifeMinutes), config.sustainedHourlyFactor * hourlyRate, 1)
         let relative = RiskMath.logRamp(sustained / reference, from: config.sustainedRatio.low, to: config.sustainedRatio.high)
-            * RiskMath.ramp(Double(agent.eventsSeen), from: 0, to: 20) * settled(agent)
+            * RiskMath.ramp(Double(agent.eventsSeen), from: 0, to: 20) * (isSettled(agent) ? 1 : 0)
         measures.rateCalls = Int64(sustained)
         measures.rateAllowance = reference
         if relative > absolute { measures.absoluteTier = nil }
         return max(absolute, relative)
     }
 
-    /// 0 until the agent's first hour is recorded in its history (about 3–4 hours after its first
-    /// event), then 1: until then the agent is still showing what its normal is — its pace (the
+    /// Whether the agent's first hour is recorded in its history (about 3–4 hours after its first
+    /// event). Until then the agent is still showing what its normal is — its pace (the
     /// sustained peak learns it quickly meanwhile, see `learnMinute`) and its models (they
     /// become its own as it uses them) — so neither a steady pace nor a model counts as new
     /// for it yet. A new agent's runaway loop is caught by the absolute tiers meanwhile.
-    static func settled(_ agent: AgentRiskState) -> Double {
-        agent.hours.hoursRecorded >= 1 ? 1 : 0
+    static func isSettled(_ agent: AgentRiskState) -> Bool {
+        agent.hours.hoursRecorded >= 1
     }
 
     /// Calls in the `sustainedRank`-th busiest (8th) of the `sustainedMinutes` (10) minutes
@@ -97,7 +96,7 @@ extension RiskScorer {
         // A model that is not (yet) one of the agent's own, priced far above what the agent
         // usually pays per token: its level (the model's calls so far, this one included)
         // against the agent's usual cost per 1000 tokens.
-        if settled(agent) > 0, !model.isEstablished(at: measures.minute, config: config), agent.costPerToken.count > 0,
+        if isSettled(agent), !model.isEstablished(at: measures.minute, config: config), agent.costPerToken.count > 0,
            let lnCost = measures.tokens?.lnCostPerThousand {
             let level = model.costPerToken.count > 0
                 ? model.costPerToken.mean + (lnCost - model.costPerToken.mean) / Double(min(max(model.calls, 1), 8))
@@ -187,9 +186,9 @@ extension RiskScorer {
         // Novelty: models (and providers) the agent does not normally use, in the window. An
         // upgrade or one new model adds 1 (2 with a new provider); hopping adds many.
         let novelty = RiskMath.ramp(Double(measures.newModels), from: config.novelty.low, to: config.novelty.high)
-            * maturity(agent, config) * settled(agent)
+            * maturity(agent, config) * (isSettled(agent) ? 1 : 0)
         // Until the agent is settled, its mix of models is still being learned: at most half.
-        let learned = settled(agent) > 0 ? 1 : 0.5
+        let learned = isSettled(agent) ? 1 : 0.5
         return max(
             RiskMath.ramp(extraModels, from: 0, to: config.extraModelsFull) * learned,
             RiskMath.ramp(extraProviders, from: 0, to: config.extraProvidersFull) * learned,

@@ -124,7 +124,7 @@ public enum RiskScorer {
         // 4. Learn.
         // A new agent (not settled yet) is still showing its normal: everything teaches fully,
         // or a legitimate but unusual habit (a pricier second model) would never be learned.
-        let suspect = settled(agent) > 0 && (level >= .medium || factors.strongest >= config.suspectFactor)
+        let suspect = isSettled(agent) && (level >= .medium || factors.strongest >= config.suspectFactor)
         let weight = !suspect ? 1 : (level >= .high ? config.quarantineWeight : config.suspectWeight)
         if suspect && level >= .high {
             agent.quarantineUntilMinute = max(agent.quarantineUntilMinute, minute + 1)
@@ -208,7 +208,7 @@ public enum RiskScorer {
         // Rises by a step toward a higher sustained rate (so a loop that builds up over minutes
         // does not become its own reference), decays otherwise.
         // While the agent is new (its first hours), the peak follows its pace quickly.
-        let step = settled(agent) < 1 ? max(config.sustainedPeakStep, 0.3) : config.sustainedPeakStep
+        let step = isSettled(agent) ? config.sustainedPeakStep : max(config.sustainedPeakStep, 0.3)
         agent.sustainedPeak = sustained > peak ? peak + step * weight * (sustained - peak) : peak
         agent.sustainedPeakMinute = ended
     }

@@ -133,12 +133,7 @@ struct AnomalyBench: ParsableCommand {
         var calls: [(keys: [String], args: [[UInt8]])] = []
         for (index, agent) in order.enumerated() {
             let events = groups[agent]!
-            var version: Int64 = 0
-            var state: [UInt8] = []
-            if case .array(let fields) = replies[cursor], fields.count == 2 {
-                version = fields[0].int ?? 0
-                if case .bulk(let bytes) = fields[1] { state = bytes }
-            }
+            let (version, state) = SharedRiskScorer.versionAndState(replies[cursor])
             cursor += 1
             var sessions: [(key: String, state: [UInt8])] = []
             for key in sessionKeys[index] {
@@ -151,7 +146,7 @@ struct AnomalyBench: ParsableCommand {
                 else { seen.append((RiskStateKeys.seen(eventID: e.eventID), Array(#"{"score":3}"#.utf8))) }
                 cursor += 1
             }
-            calls.append(RiskCommitScript.call(agentKey: RiskStateKeys.agent(agent), version: version, state: state,
+            calls.append(RiskCommitScript.call(agentKey: RiskStateKeys.agent(agent), version: version, state: state ?? [],
                                                sessions: sessions, seen: seen))
         }
         for reply in try redis.evalMany(RiskCommitScript.script, binaryCalls: calls) where reply.int != 1 {
