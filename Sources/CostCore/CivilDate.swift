@@ -48,6 +48,12 @@ struct CivilDate: Equatable {
     var isoString: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(10)
+        appendISO(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `isoString` as UTF-8.
+    func appendISO(to bytes: inout [UInt8]) {
         if year >= 0 && year <= 9999 {
             appendDigits(&bytes, year, width: 4)
         } else {
@@ -57,7 +63,6 @@ struct CivilDate: Equatable {
         appendDigits(&bytes, month, width: 2)
         bytes.append(UInt8(ascii: "-"))
         appendDigits(&bytes, day, width: 2)
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -76,16 +76,33 @@ enum DecimalText {
 
     /// Formats `value / 10^scale` with exactly `scale` fractional digits.
     static func format(_ value: Int64, scale: Int) -> String {
-        let negative = value < 0
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(value, scale: scale, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `format(value, scale:)` as UTF-8, without making a String.
+    static func append(_ value: Int64, scale: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
         let magnitude = value.magnitude
         let divisor = UInt64(powersOfTen[scale])
-        let integer = magnitude / divisor
+        var integer = magnitude / divisor
         let fraction = magnitude % divisor
-        var fractionText = String(fraction)
-        if fractionText.utf8.count < scale {
-            fractionText = String(repeating: "0", count: scale - fractionText.utf8.count) + fractionText
+        let first = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(integer % 10))
+            integer /= 10
+        } while integer > 0
+        bytes[first...].reverse()
+        guard scale > 0 else { return }
+        bytes.append(UInt8(ascii: "."))
+        var place = divisor / 10
+        var rest = fraction
+        while place > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / place))
+            rest %= place
+            place /= 10
         }
-        let body = scale == 0 ? String(integer) : "\(integer).\(fractionText)"
-        return negative ? "-" + body : body
     }
 }

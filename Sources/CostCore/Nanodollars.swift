@@ -29,6 +29,11 @@ public struct Nanodollars: Hashable, Comparable, Sendable, CustomStringConvertib
         DecimalText.format(value, scale: 9)
     }
 
+    /// Appends `decimalString` as UTF-8, without making a String.
+    public func appendDecimal(to bytes: inout [UInt8]) {
+        DecimalText.append(value, scale: 9, to: &bytes)
+    }
+
     /// "$0.001250000", "-$1.000000000".
     public var description: String {
         value < 0 ? "-$" + decimalString.dropFirst() : "$" + decimalString

@@ -76,11 +76,21 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     static let microsecondsPerDay: Int64 = 86_400_000_000
 
     private func format(alwaysFraction: Bool) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(27)
+        append(to: &bytes, alwaysFraction: alwaysFraction)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `rfc3339` (always 6 fractional digits) as UTF-8, without making a String.
+    public func appendRFC3339(to bytes: inout [UInt8]) {
+        append(to: &bytes, alwaysFraction: true)
+    }
+
+    private func append(to bytes: inout [UInt8], alwaysFraction: Bool) {
         let days = floorDivide(microsecondsSinceEpoch, Self.microsecondsPerDay)
         let inDay = microsecondsSinceEpoch - days * Self.microsecondsPerDay
-        let date = CivilDate(daysSinceEpoch: days)
-        var bytes = Array(date.isoString.utf8)
-        bytes.reserveCapacity(27)
+        CivilDate(daysSinceEpoch: days).appendISO(to: &bytes)
         let seconds = inDay / 1_000_000
         let micros = inDay % 1_000_000
         bytes.append(UInt8(ascii: "T"))
@@ -94,7 +104,6 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             appendDigits(&bytes, micros, width: 6)
         }
         bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -56,10 +56,6 @@ struct BatchAggregates {
             cacheWrite += e.cacheWriteTokens
             reasoning += e.reasoningTokens
         }
-
-        var columns: [String?] {
-            [String(input), String(output), String(cacheRead), String(cacheWrite), String(reasoning)]
-        }
     }
 
     private(set) var sessions: [String: Session] = [:]
@@ -74,21 +70,6 @@ struct BatchAggregates {
             let key = DayKey(dayStart: e.occurredAt.utcDayStart.microsecondsSinceEpoch, agentID: e.agentID,
                              provider: e.provider, model: e.model)
             days[key, default: Day()].add(priced)
-        }
-    }
-
-    /// Rows for `cost_session_deltas` (columns as `EventRecorder.sessionDeltaColumns`).
-    var sessionRows: [[String?]] {
-        sessions.map { id, s in
-            [id, s.agentID, s.first.rfc3339, s.last.rfc3339, String(s.events)] + s.tokens.columns + [s.cost.decimalString]
-        }
-    }
-
-    /// Rows for `daily_cost_deltas` (columns as `EventRecorder.dailyDeltaColumns`).
-    var dayRows: [[String?]] {
-        days.map { k, d in
-            [Timestamp(microsecondsSinceEpoch: k.dayStart).utcDayString, k.agentID, k.provider, k.model,
-             String(d.events), String(d.errors), String(d.unpriced)] + d.tokens.columns + [d.cost.decimalString]
         }
     }
 }

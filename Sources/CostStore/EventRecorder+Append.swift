@@ -17,14 +17,15 @@ extension EventRecorder {
 
     /// Writes `events` (distinct event_ids, in ledger key order). Returns nil, having
     /// committed nothing, when the ledger already holds one of them.
-    func append(_ events: [PricedEvent], rows: [[String?]], aggregates: BatchAggregates) throws -> Appended? {
+    func append(_ events: [PricedEvent], data: (tracking: PGCopyData, ledger: PGCopyData),
+                aggregates: BatchAggregates) throws -> Appended? {
         let unpriced = UnpricedModels(events)
         do {
             try db.transaction { tx in
-                try tx.copyIn(Self.copyLedgerSQL, rows: rows.map { [$0[0], $0[1]] }) // event_id, occurred_at
-                try tx.copyIn(Self.copyTrackingSQL, rows: rows)
-                try tx.copyIn(Self.copySessionDeltasDirectSQL, rows: aggregates.sessionRows)
-                try tx.copyIn(Self.copyDailyDeltasDirectSQL, rows: aggregates.dayRows)
+                try tx.copyIn(Self.copyLedgerSQL, data: data.ledger)
+                try tx.copyIn(Self.copyTrackingSQL, data: data.tracking)
+                try tx.copyIn(Self.copySessionDeltasDirectSQL, data: aggregates.sessionData)
+                try tx.copyIn(Self.copyDailyDeltasDirectSQL, data: aggregates.dayData)
                 for model in unpriced.models {
                     try tx.query(Self.upsertUnpricedSQL, [model.provider, model.model, model.first.rfc3339,
                                                          model.last.rfc3339, String(model.count)])

@@ -36,12 +36,12 @@ public final class EventRecorder {
         // event_ids wait for each other rather than deadlock. (A deadlock against a claiming
         // worker, which sorts by the database's collation, is detected and settled by claiming.)
         unique.sort { $0.event.eventID.utf8.lexicographicallyPrecedes($1.event.eventID.utf8) }
-        let rows = unique.map(Self.row)
+        let data = Self.copyData(unique)
         let aggregates = BatchAggregates(unique)
         return try store {
             try prepare(months: Self.months(of: unique))
             if !claimNextBatches {
-                if let appended = try append(unique, rows: rows, aggregates: aggregates) {
+                if let appended = try append(unique, data: data, aggregates: aggregates) {
                     return RecordOutcome(inserted: appended.inserted, duplicates: batch.count - appended.inserted,
                                          sawUnpricedModel: appended.sawUnpricedModel, path: .append)
                 }
@@ -49,9 +49,9 @@ public final class EventRecorder {
             }
             try prepareStaging()
             let result = try db.transaction { tx -> PGResult in
-                try tx.copyIn(Self.copySQL, rows: rows)
-                try tx.copyIn(Self.copySessionDeltasSQL, rows: aggregates.sessionRows)
-                try tx.copyIn(Self.copyDailyDeltasSQL, rows: aggregates.dayRows)
+                try tx.copyIn(Self.copySQL, data: data.tracking)
+                try tx.copyIn(Self.copySessionDeltasSQL, data: aggregates.sessionData)
+                try tx.copyIn(Self.copyDailyDeltasSQL, data: aggregates.dayData)
                 return try tx.query(Self.insertSQL)
             }
             let inserted = Int(result[0, "inserted"] ?? "0") ?? 0
@@ -112,6 +112,8 @@ public final class EventRecorder {
         stagingReady = false
     }
 
+    /// One event as `cost_tracking` column texts (the batch path encodes the same with
+    /// `appendRow(_:to:)`).
     public static func row(_ priced: PricedEvent) -> [String?] {
         let e = priced.event
         let c = priced.cost

@@ -5,10 +5,19 @@ extension PGConnection {
     static let copyChunkSize = 64 * 1024
 
     /// `COPY … FROM STDIN` in text format. Values are escaped (`\\`, `\t`, `\n`, `\r`), nil is
-    /// sent as `\N`. Data goes out in ~64 KiB chunks, then PQputCopyEnd and the final result is
-    /// checked. Returns the number of rows the server reports (or `rows.count`).
+    /// sent as `\N`. Returns the number of rows the server reports (or `rows.count`).
     @discardableResult
     public func copyIn(_ copySQL: String, rows: [[String?]]) throws(PGError) -> Int {
+        var data = PGCopyData(reservingCapacity: rows.count * 64)
+        for row in rows { data.addRow(row) }
+        return try copyIn(copySQL, data: data)
+    }
+
+    /// `COPY … FROM STDIN` of rows already encoded (`PGCopyData`). Data goes out in ~64 KiB
+    /// chunks, then PQputCopyEnd and the final result is checked. Returns the number of rows
+    /// the server reports (or `data.rowCount`).
+    @discardableResult
+    public func copyIn(_ copySQL: String, data: PGCopyData) throws(PGError) -> Int {
         let conn = try openConnection()
         guard let start = PQexec(conn, copySQL) else { throw connectionError(conn) }
         let status = PQresultStatus(start)
@@ -25,27 +34,24 @@ extension PGConnection {
         }
         PQclear(start)
 
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(Self.copyChunkSize + 4096)
         var sendError: PGError?
-        for row in rows {
-            Self.appendCopyLine(row, to: &buffer)
-            if buffer.count >= Self.copyChunkSize {
-                sendError = put(buffer, conn)
-                buffer.removeAll(keepingCapacity: true)
-                if sendError != nil { break }
+        data.bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count, sendError == nil {
+                let length = min(Self.copyChunkSize, raw.count - offset)
+                sendError = put(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)]), conn)
+                offset += length
             }
         }
-        if sendError == nil, !buffer.isEmpty { sendError = put(buffer, conn) }
 
         if PQputCopyEnd(conn, sendError == nil ? nil : "client failed to send COPY data") != 1, sendError == nil {
             sendError = connectionError(conn)
         }
-        var count = rows.count
+        var count = data.rowCount
         var resultError: PGError?
         while let result = PQgetResult(conn) {
             if PQresultStatus(result) == PGRES_COMMAND_OK {
-                count = Int(String(cString: PQcmdTuples(result))) ?? rows.count
+                count = Int(String(cString: PQcmdTuples(result))) ?? data.rowCount
             } else if resultError == nil {
                 resultError = error(from: result, conn, kind: .copy)
             }
@@ -55,39 +61,9 @@ extension PGConnection {
         return count
     }
 
-    private func put(_ buffer: [UInt8], _ conn: OpaquePointer) -> PGError? {
-        let status = buffer.withUnsafeBytes { raw in
-            PQputCopyData(conn, raw.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(raw.count))
-        }
+    private func put(_ chunk: UnsafeRawBufferPointer, _ conn: OpaquePointer) -> PGError? {
+        guard let base = chunk.baseAddress, !chunk.isEmpty else { return nil }
+        let status = PQputCopyData(conn, base.assumingMemoryBound(to: CChar.self), Int32(chunk.count))
         return status == 1 ? nil : connectionError(conn)
-    }
-
-    /// One text-format COPY line: tab-separated, escaped, `\N` for NULL, newline-terminated.
-    static func appendCopyLine(_ row: [String?], to buffer: inout [UInt8]) {
-        for (index, value) in row.enumerated() {
-            if index > 0 { buffer.append(0x09) }
-            guard let value else {
-                buffer.append(0x5C)
-                buffer.append(UInt8(ascii: "N"))
-                continue
-            }
-            // Most values need no escaping: copy them in one go.
-            let plain = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-                guard !bytes.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return false }
-                buffer.append(contentsOf: bytes)
-                return true
-            } ?? false
-            if plain { continue }
-            for byte in value.utf8 {
-                switch byte {
-                case 0x5C: buffer.append(0x5C); buffer.append(0x5C)
-                case 0x09: buffer.append(0x5C); buffer.append(UInt8(ascii: "t"))
-                case 0x0A: buffer.append(0x5C); buffer.append(UInt8(ascii: "n"))
-                case 0x0D: buffer.append(0x5C); buffer.append(UInt8(ascii: "r"))
-                default: buffer.append(byte)
-                }
-            }
-        }
-        buffer.append(0x0A)
     }
 }

@@ -28,6 +28,49 @@ struct PostgresCopyTests {
         #expect(try pg.query("SELECT count(*) FROM c WHERE a IS NULL").rows == [[String(nulls)]])
     }
 
+    @Test func typedFieldsEncodeExactlyAsTheServerReadsThem() throws {
+        var data = PGCopyData()
+        let integers: [Int64] = [0, 7, 10, 99, 100, -1, -10, Int64.max, Int64.min, 1_234_567_890_123]
+        for (index, value) in integers.enumerated() {
+            data.add(Int64(index))
+            data.add(value)
+            data.add(index.isMultiple(of: 2))
+            data.add(Self.tricky[index % Self.tricky.count])
+            data.add(utf8: Array("bytes\t\(index)\n".utf8))
+            data.addVerbatim { $0.append(contentsOf: "12.500000000".utf8) }
+            data.endRow()
+        }
+        #expect(data.rowCount == integers.count)
+        // The same texts through the row API encode to the same bytes.
+        var viaRows = PGCopyData()
+        viaRows.addRow(["1", nil, "a\tb"])
+        var viaFields = PGCopyData()
+        viaFields.add(Int64(1)); viaFields.addNull(); viaFields.add("a\tb"); viaFields.endRow()
+        #expect(viaRows.bytes == viaFields.bytes)
+        #expect(String(decoding: viaFields.bytes, as: UTF8.self) == "1\t\\N\ta\\tb\n")
+
+        let pg = try PostgresTestSupport.connect()
+        try pg.query("CREATE TEMP TABLE t (i int, v bigint, b boolean, s text, r text, d numeric(20,9))")
+        #expect(try pg.copyIn("COPY t FROM STDIN", data: data) == integers.count)
+        let back = try pg.query("SELECT v, b, s, r, d FROM t ORDER BY i")
+        #expect(back.rows.map { $0[0] } == integers.map { String($0) })
+        #expect(back.rows.map { $0[1] } == integers.indices.map { $0.isMultiple(of: 2) ? "t" : "f" })
+        #expect(back.rows.map { $0[2] } == integers.indices.map { Self.tricky[$0 % Self.tricky.count] })
+        #expect(back.rows.map { $0[3] } == integers.indices.map { "bytes\t\($0)\n" })
+        #expect(back.rows.allSatisfy { $0[4] == "12.500000000" })
+    }
+
+    @Test func copyOfMoreThanOneChunkArrivesWhole() throws {
+        var data = PGCopyData()
+        let long = String(repeating: "x", count: 10_000)
+        for index in 0..<50 { data.add(Int64(index)); data.add(long + "\t\(index)"); data.endRow() }
+        #expect(data.bytes.count > 4 * 64 * 1024)
+        let pg = try PostgresTestSupport.connect()
+        try pg.query("CREATE TEMP TABLE big (i int, s text)")
+        #expect(try pg.copyIn("COPY big FROM STDIN", data: data) == 50)
+        #expect(try pg.query("SELECT count(*) FROM big WHERE s = $1 || chr(9) || i::text", [long]).rows == [["50"]])
+    }
+
     @Test func copyRejectedByTheServerThrowsWithSqlState() throws {
         let pg = try PostgresTestSupport.connect()
         try pg.query("CREATE TEMP TABLE k (id int PRIMARY KEY)")
