@@ -11,7 +11,8 @@ extension ConsumeLoop: BlockingRunLoop {}
 
 /// Runs a `BlockingRunLoop` on a thread of its own (rabbitmq-c and libpq calls block, so they
 /// stay off Swift's shared pool) as a swift-service-lifecycle service: a graceful shutdown
-/// (SIGTERM/SIGINT) asks the loop to finish its batch, ack and stop.
+/// (SIGTERM/SIGINT) asks the loop to finish its batch, ack and stop. `run()` returns only once
+/// that thread has ended.
 public struct ConsumerService: Service {
     let loop: any BlockingRunLoop
 
@@ -21,20 +22,27 @@ public struct ConsumerService: Service {
 
     public func run() async throws {
         let loop = self.loop
+        let thread = JoinableThread(name: "consume-loop", stackSize: 8 << 20)
+        // The loop reports back from its thread before that thread has ended; wait for the
+        // end (microseconds: closure release and thread-local destructors) so that the process
+        // never exits while the thread still runs libcrypto/libkrb5 destructors. This blocks
+        // the calling thread that long, once, at shutdown.
+        defer { thread.join() }
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                    let thread = Thread {
-                        do {
-                            try loop.run()
-                            continuation.resume()
-                        } catch {
-                            continuation.resume(throwing: error)
+                    do {
+                        try thread.start {
+                            do {
+                                try loop.run()
+                                continuation.resume()
+                            } catch {
+                                continuation.resume(throwing: error)
+                            }
                         }
+                    } catch {
+                        continuation.resume(throwing: error)
                     }
-                    thread.name = "consume-loop"
-                    thread.stackSize = 8 << 20
-                    thread.start()
                 }
             } onCancel: {
                 loop.requestStop()
