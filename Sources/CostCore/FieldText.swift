@@ -4,8 +4,10 @@ enum FieldText {
     /// Runs `body` over the UTF-8 bytes of `text` without copying when the string is native.
     @inline(__always)
     static func withBytes<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
-        return Array(text.utf8).withUnsafeBufferPointer(body)
+        // `withUTF8` also serves small (inline, ≤ 15 bytes) strings without a heap copy, which
+        // `utf8.withContiguousStorageIfAvailable` does not: identifiers and JSON keys are small.
+        var text = text
+        return text.withUTF8(body)
     }
 
     /// True when every byte satisfies `isAllowed`.

@@ -82,13 +82,14 @@ struct JSONReader {
         guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         index += 1  // {
         var members: [(String, JSONValue)] = []
-        members.reserveCapacity(8)
+        members.reserveCapacity(16)  // a usage event has up to 17 fields
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             return .object(members)
         }
         var keyHashes: [UInt64] = []
+        keyHashes.reserveCapacity(16)
         var firstIndexByHash: [UInt64: Int]? = nil  // only for large objects
         while true {
             skipWhitespace()
