@@ -68,6 +68,11 @@ struct CivilDate: Equatable {
 
 /// Appends `value` (≥ 0) as exactly `width` decimal digits, zero padded.
 func appendDigits(_ bytes: inout [UInt8], _ value: Int64, width: Int) {
+    if width == 2 {  // months, days, hours, minutes, seconds: the common case
+        bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: (value / 10) % 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10))
+        return
+    }
     var divisor: Int64 = 1
     for _ in 1..<width { divisor *= 10 }
     var rest = value

@@ -21,11 +21,11 @@ extension PGCopyData {
 extension EventRecorder {
     /// Appends one event as a `cost_tracking` row (columns as `EventRecorder.columns`); the
     /// same text `row(_:)` gives, encoded directly.
-    static func appendRow(_ priced: PricedEvent, to data: inout PGCopyData) {
+    static func appendRow(_ priced: PricedEvent, to data: inout PGCopyData, occurredAt: [UInt8]? = nil) {
         let e = priced.event
         let c = priced.cost
         data.add(e.eventID)
-        data.add(e.occurredAt)
+        if let occurredAt { data.addVerbatim { $0.append(contentsOf: occurredAt) } } else { data.add(e.occurredAt) }
         data.add(e.sessionID)
         data.add(e.agentID)
         data.add(e.conversationID)
@@ -54,10 +54,14 @@ extension EventRecorder {
     static func copyData(_ events: [PricedEvent]) -> (tracking: PGCopyData, ledger: PGCopyData) {
         var tracking = PGCopyData(reservingCapacity: events.count * 320)
         var ledger = PGCopyData(reservingCapacity: events.count * 72)
+        var stamp: [UInt8] = []
+        stamp.reserveCapacity(32)
         for priced in events {
-            appendRow(priced, to: &tracking)
+            stamp.removeAll(keepingCapacity: true)
+            priced.event.occurredAt.appendRFC3339(to: &stamp)  // once for both tables
+            appendRow(priced, to: &tracking, occurredAt: stamp)
             ledger.add(priced.event.eventID)
-            ledger.add(priced.event.occurredAt)
+            ledger.addVerbatim { $0.append(contentsOf: stamp) }
             ledger.endRow()
         }
         return (tracking, ledger)
