@@ -82,7 +82,7 @@ struct PersistBench: ParsableCommand {
         if e2eRate > 0 {
             let lag = try BenchWorker.endToEnd(queue: queue, adminURL: adminURL, postgresURL: benchDB.url, rate: e2eRate,
                                                seconds: e2eSeconds, batchSize: batchSize, loops: loops, prefetch: prefetch)
-            print("end to end at \(e2eRate) events/s for \(Int(e2eSeconds)) s: \(lag.count) stored, "
+            print("end to end at \(e2eRate) events/s for \(Int(e2eSeconds)) s: \(lag.published) published, \(lag.count) stored, "
                   + "publish-to-stored lag p50 \(lag.p50) ms, p99 \(lag.p99) ms, max \(lag.max) ms (target p99 < 1000 ms)")
         }
     }

@@ -74,7 +74,7 @@ enum BenchWorker {
 
     static func endToEnd(queue: String, adminURL: String, postgresURL: String, rate: Int, seconds duration: Double,
                          batchSize: Int = PersistDefaults.batchSize, loops: Int, prefetch: UInt16? = nil) throws
-        -> (count: Int, p50: Int, p99: Int, max: Int) {
+        -> (published: Int, count: Int, p50: Int, p99: Int, max: Int) {
         let loop = try start(queue: queue, adminURL: adminURL, postgresURL: postgresURL, batchSize: batchSize, loops: loops,
                              prefetch: prefetch)
         defer { loop.requestStop() }
@@ -103,7 +103,7 @@ enum BenchWorker {
             FROM (SELECT extract(epoch FROM recorded_at - occurred_at) * 1000 AS ms FROM cost_tracking WHERE event_id LIKE $1) t
             """, [run + "-%"])
         func ms(_ c: String) -> Int { Int(Double(r[0, c] ?? "0") ?? 0) }
-        return (stored, ms("p50"), ms("p99"), ms("max"))
+        return (sent.published, stored, ms("p50"), ms("p99"), ms("max"))
     }
 
     static func seconds(_ d: Duration) -> Double {
