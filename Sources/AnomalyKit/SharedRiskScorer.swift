@@ -52,8 +52,9 @@ public final class SharedRiskScorer {
         var pending = agentOrder.map { agent in
             byAgent[agent]!.sorted { (items[$0].event.occurredAt, $0) < (items[$1].event.occurredAt, $1) }
         }
+        let sessionKeys = items.map { RiskStateKeys.session(agentID: $0.event.agentID, sessionID: $0.event.sessionID) }
         for attempt in 1...maxAttempts {
-            let lost = try attemptOnce(pending, items: items, results: &results)
+            let lost = try attemptOnce(pending, items: items, sessionKeys: sessionKeys, results: &results)
             if lost.isEmpty { return results.map { $0! } }
             conflicts += lost.count
             pending = lost
@@ -65,7 +66,7 @@ public final class SharedRiskScorer {
 
     /// One read-score-write round for the agents in `groups` (each a list of item indices of
     /// one agent, in occurred_at order). Returns the groups whose compare-and-set lost.
-    private func attemptOnce(_ groups: [[Int]], items: [(event: UsageEvent, cost: CostBreakdown)],
+    private func attemptOnce(_ groups: [[Int]], items: [(event: UsageEvent, cost: CostBreakdown)], sessionKeys itemSessionKeys: [String],
                              results: inout [ScoredEvent?]) throws -> [[Int]] {
         // 1. Read.
         var commands: [[String]] = []
@@ -74,10 +75,7 @@ public final class SharedRiskScorer {
             let agent = items[group[0]].event.agentID
             commands.append(["HMGET", RiskStateKeys.agent(agent), "v", "s"])
             var keys: [String] = []
-            for index in group {
-                let key = RiskStateKeys.session(agentID: agent, sessionID: items[index].event.sessionID)
-                if !keys.contains(key) { keys.append(key) }
-            }
+            for index in group where !keys.contains(itemSessionKeys[index]) { keys.append(itemSessionKeys[index]) }
             sessionKeys.append(keys)
             commands += keys.map { ["GET", $0] }
             commands += group.map { ["GET", RiskStateKeys.seen(eventID: items[$0].event.eventID)] }
@@ -96,14 +94,15 @@ public final class SharedRiskScorer {
         for (groupIndex, group) in groups.enumerated() {
             let agentID = items[group[0]].event.agentID
             let (version, stateBytes) = Self.versionAndState(next())
-            var agent = AgentRiskState()
+            var stored: AgentRiskState?
             if let stateBytes {
-                do { agent = try AgentRiskState(decoding: stateBytes) } catch {
+                do { stored = try AgentRiskState(decoding: stateBytes) } catch {
                     damagedStates += 1
                     logger.warning("damaged risk state; starting the agent afresh", metadata: [
                         "agent": "\(agentID)", "error": "\(error)"])
                 }
             }
+            var agent = stored ?? AgentRiskState()  // a fresh state only when there is none (it is ~8 KB to build)
             var sessions: [String: SessionRiskState] = [:]
             for key in sessionKeys[groupIndex] {
                 if case .bulk(let bytes) = next(), let state = try? SessionRiskState(decoding: bytes) { sessions[key] = state }
@@ -118,7 +117,7 @@ public final class SharedRiskScorer {
                     done.append((index, ScoredEvent(event: event, cost: cost, assessment: previous, replayed: true)))
                     continue
                 }
-                let sessionKey = RiskStateKeys.session(agentID: agentID, sessionID: event.sessionID)
+                let sessionKey = itemSessionKeys[index]
                 let assessment = RiskScorer.score(
                     event, cost: cost, agent: &agent, session: &sessions[sessionKey, default: SessionRiskState()], config: config)
                 scoredIDs[event.eventID] = assessment

@@ -186,23 +186,25 @@ public final class RedisConnection {
         _ args: [[UInt8]],
         _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafeMutablePointer<Int>) -> R
     ) -> R {
-        var lengths = args.map(\.count)
+        // Plain loops and temporary (stack) buffers: this runs for every command, and an array
+        // of pointers costs a runtime metadata look-up per allocation.
+        var total = 1
+        for arg in args { total += arg.count }
         var joined: [UInt8] = []
-        joined.reserveCapacity(lengths.reduce(1, +))
+        joined.reserveCapacity(total)
         for arg in args { joined.append(contentsOf: arg) }
         joined.append(0)
         return joined.withUnsafeBufferPointer { buffer in
             let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            var pointers: [UnsafePointer<CChar>?] = []
-            pointers.reserveCapacity(args.count)
-            var offset = 0
-            for length in lengths {
-                pointers.append(base + offset)
-                offset += length
-            }
-            return pointers.withUnsafeMutableBufferPointer { argv in
-                lengths.withUnsafeMutableBufferPointer { argvlen in
-                    body(Int32(args.count), argv.baseAddress!, argvlen.baseAddress!)
+            return withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: max(args.count, 1)) { argv in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: max(args.count, 1)) { argvlen in
+                    var offset = 0
+                    for (index, arg) in args.enumerated() {
+                        argv.initializeElement(at: index, to: base + offset)
+                        argvlen.initializeElement(at: index, to: arg.count)
+                        offset += arg.count
+                    }
+                    return body(Int32(args.count), argv.baseAddress!, argvlen.baseAddress!)
                 }
             }
         }
