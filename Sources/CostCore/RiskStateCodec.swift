@@ -3,23 +3,50 @@
 /// order. Integers are LEB128 varints (signed ones zigzag-encoded), so the many zero counters
 /// of an idle hour or minute take one byte each; `Double` statistics are their 8-byte IEEE bit
 /// pattern, little-endian, so a round trip is exact.
-struct RiskStateWriter {
-    private(set) var bytes: [UInt8] = []
+///
+/// The writer fills memory of its own (grown by doubling) rather than appending to an array
+/// byte by byte: a state has ~1,500 fields, and each array append checks uniqueness.
+struct RiskStateWriter: ~Copyable {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
 
     init(kind: UInt8, version: UInt8, capacity: Int) {
-        bytes.reserveCapacity(capacity)
-        bytes.append(UInt8(ascii: "R"))
-        bytes.append(kind)
-        bytes.append(version)
+        self.capacity = max(capacity, 16)
+        storage = .allocate(capacity: self.capacity)
+        storage[0] = UInt8(ascii: "R")
+        storage[1] = kind
+        storage[2] = version
+        count = 3
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The bytes written so far.
+    var bytes: [UInt8] { Array(UnsafeBufferPointer(start: storage, count: count)) }
+
+    /// Room for `more` bytes.
+    @inline(__always)
+    private mutating func reserve(_ more: Int) {
+        guard count + more > capacity else { return }
+        let grown = max(capacity * 2, count + more)
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        fresh.update(from: storage, count: count)
+        storage.deallocate()
+        storage = fresh
+        capacity = grown
     }
 
     mutating func unsigned(_ value: UInt64) {
+        reserve(10)
         var rest = value
         while rest >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            storage[count] = UInt8(truncatingIfNeeded: rest) | 0x80
+            count += 1
             rest >>= 7
         }
-        bytes.append(UInt8(rest))
+        storage[count] = UInt8(rest)
+        count += 1
     }
 
     mutating func signed(_ value: Int64) {
@@ -31,11 +58,13 @@ struct RiskStateWriter {
     }
 
     mutating func double(_ value: Double) {
+        reserve(8)
         var bits = value.bitPattern
-        for _ in 0..<8 {
-            bytes.append(UInt8(truncatingIfNeeded: bits))
+        for offset in 0..<8 {
+            storage[count + offset] = UInt8(truncatingIfNeeded: bits)
             bits >>= 8
         }
+        count += 8
     }
 
     mutating func stat(_ value: RiskRunningStat) {
@@ -46,24 +75,35 @@ struct RiskStateWriter {
 }
 
 /// Reads what `RiskStateWriter` wrote; every read checks bounds and throws `RiskStateError`.
-struct RiskStateReader {
-    private let bytes: [UInt8]
+/// It reads from a copy in memory of its own (one memcpy), so each field costs no array
+/// bounds check or retain beyond its own length check.
+struct RiskStateReader: ~Copyable {
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
     private var index = 0
 
-    init(_ bytes: [UInt8], kind: UInt8, version: UInt8, what: String) throws(RiskStateError) {
-        self.bytes = bytes
-        guard bytes.count >= 3, bytes[0] == UInt8(ascii: "R"), bytes[1] == kind else {
+    init(_ source: [UInt8], kind: UInt8, version: UInt8, what: String) throws(RiskStateError) {
+        guard source.count >= 3, source[0] == UInt8(ascii: "R"), source[1] == kind else {
             throw RiskStateError("not an encoded \(what)")
         }
-        guard bytes[2] == version else {
-            throw RiskStateError("\(what) has format version \(bytes[2]); this build reads version \(version)")
+        guard source[2] == version else {
+            throw RiskStateError("\(what) has format version \(source[2]); this build reads version \(version)")
         }
+        bytes = .allocate(capacity: source.count)
+        _ = bytes.initialize(from: source)
         index = 3
     }
 
+    deinit { bytes.deallocate() }
+
     var isAtEnd: Bool { index == bytes.count }
 
+    @inline(__always)
     mutating func unsigned() throws(RiskStateError) -> UInt64 {
+        // Most fields are small counters: one byte.
+        if index < bytes.count, bytes[index] < 0x80 {
+            defer { index += 1 }
+            return UInt64(bytes[index])
+        }
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
