@@ -88,8 +88,7 @@ struct JSONReader {
             index += 1
             return .object(members)
         }
-        var keyHashes: [UInt64] = []
-        keyHashes.reserveCapacity(16)
+        var keyHashes: [UInt64] = []  // only for objects beyond 32 members
         var firstIndexByHash: [UInt64: Int]? = nil  // only for large objects
         while true {
             skipWhitespace()
@@ -121,32 +120,42 @@ struct JSONReader {
     }
 
     /// Duplicate keys are compared byte for byte (Swift's String equality would treat
-    /// canonically equivalent keys as equal). A 64-bit FNV-1a hash of each key's UTF-8 bytes
-    /// narrows the search: a linear scan over hashes for small objects, a dictionary beyond 32.
+    /// canonically equivalent keys as equal). Up to 32 members each earlier key is compared
+    /// directly (a usage event has up to 17 fields); beyond that a 64-bit FNV-1a hash of each
+    /// key's UTF-8 bytes indexes them in a dictionary.
     private func isDuplicate(
         _ key: String, in members: [(String, JSONValue)], hashes: inout [UInt64], index: inout [UInt64: Int]?
     ) -> Bool {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        FieldText.withBytes(key) { bytes in
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let length = key.utf8.count
+        func sameKey(_ position: Int) -> Bool {
+            let other = members[position].0.utf8
+            return other.count == length && other.elementsEqual(key.utf8)
         }
-        defer { hashes.append(hash) }
-        func sameKey(_ position: Int) -> Bool { members[position].0.utf8.elementsEqual(key.utf8) }
-        if hashes.count < 32 {
-            for (position, existing) in hashes.enumerated() where existing == hash && sameKey(position) { return true }
-            return false
+        if members.count < 32 {
+            return members.indices.contains(where: sameKey)
         }
         if index == nil {
             var built: [UInt64: Int] = [:]
+            hashes = members.map { Self.keyHash($0.0) }
             for (position, existing) in hashes.enumerated() where built[existing] == nil { built[existing] = position }
             index = built
         }
+        let hash = Self.keyHash(key)
+        defer { hashes.append(hash) }
         if index![hash] == nil {
             index![hash] = hashes.count
             return false
         }
         // Same hash seen before (a collision is rare): compare with every member that has it.
         return hashes.indices.contains { hashes[$0] == hash && sameKey($0) }
+    }
+
+    private static func keyHash(_ key: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        FieldText.withBytes(key) { bytes in
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        }
+        return hash
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {

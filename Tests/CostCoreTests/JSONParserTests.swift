@@ -59,6 +59,9 @@ struct JSONParserTests {
         // "é" precomposed and decomposed are different keys in JSON.
         let value = try parse("{\(members),\"\u{E9}\":1,\"e\u{301}\":2}")
         #expect(value["e\u{301}"] == .number("2"))
+        // The same in a small object (keys compared one by one, not hashed).
+        #expect(try parse("{\"\u{E9}\":1,\"e\u{301}\":2}")["\u{E9}"] == .number("1"))
+        #expect(throws: JSONParseError.self) { try parse("{\"a\":1,\"bb\":2,\"a\":3}") }
     }
 
     @Test("serialization escapes and round-trips")
