@@ -20,12 +20,13 @@ extension PGCopyData {
 
 extension EventRecorder {
     /// Appends one event as a `cost_tracking` row (columns as `EventRecorder.columns`); the
-    /// same text `row(_:)` gives, encoded directly.
-    static func appendRow(_ priced: PricedEvent, to data: inout PGCopyData, occurredAt: [UInt8]? = nil) {
+    /// same text `row(_:)` gives, encoded directly. `occurredAt` is the event's time already
+    /// formatted (RFC 3339), shared with its ledger row.
+    static func appendRow(_ priced: PricedEvent, occurredAt: [UInt8], to data: inout PGCopyData) {
         let e = priced.event
         let c = priced.cost
         data.add(e.eventID)
-        if let occurredAt { data.addVerbatim { $0.append(contentsOf: occurredAt) } } else { data.add(e.occurredAt) }
+        data.addVerbatim { $0.append(contentsOf: occurredAt) }
         data.add(e.sessionID)
         data.add(e.agentID)
         data.add(e.conversationID)
@@ -59,7 +60,7 @@ extension EventRecorder {
         for priced in events {
             stamp.removeAll(keepingCapacity: true)
             priced.event.occurredAt.appendRFC3339(to: &stamp)  // once for both tables
-            appendRow(priced, to: &tracking, occurredAt: stamp)
+            appendRow(priced, occurredAt: stamp, to: &tracking)
             ledger.add(priced.event.eventID)
             ledger.addVerbatim { $0.append(contentsOf: stamp) }
             ledger.endRow()

@@ -1,8 +1,5 @@
-import Foundation
-import WorkerRuntime
-
 /// The persist worker's own defaults where they differ from every worker's
-/// (`WorkerOptions`: batch 1000, prefetch 2000).
+/// (`WorkerOptions`: batch 1000, prefetch 2000); pass them to `WorkerOptions.settings`.
 ///
 /// Bigger batches: each batch costs a commit, a dozen round trips and one aggregate delta
 /// row per session and per (day, agent, provider, model) it touched, however many events it
@@ -12,13 +9,4 @@ import WorkerRuntime
 public enum PersistDefaults {
     public static let batchSize = 2000
     public static let prefetch: UInt16 = 4000
-
-    /// Applies these defaults to `settings` where neither a flag nor the environment set
-    /// the value.
-    public static func apply(to settings: inout WorkerSettings, options: WorkerOptions,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) {
-        func given(_ env: String) -> Bool { !(environment[env] ?? "").isEmpty }
-        if options.batchSize == nil && !given("COST_BATCH_SIZE") { settings.batchSize = batchSize }
-        if options.prefetch == nil && !given("COST_PREFETCH") { settings.prefetch = prefetch }
-    }
 }

@@ -39,14 +39,12 @@ public struct PGCopyData: Sendable {
         separate()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        var digits: (UInt64, Int) = (1, 1)  // (10^(n-1), n)
-        while magnitude / digits.0 >= 10 { digits = (digits.0 * 10, digits.1 + 1) }
-        var divisor = digits.0
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
-            magnitude %= divisor
-            divisor /= 10
-        }
+        let first = bytes.count
+        repeat {  // lowest digit first, then reversed in place
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[first...].reverse()
     }
 
     /// A boolean field (`t` / `f`).

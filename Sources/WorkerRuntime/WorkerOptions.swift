@@ -49,9 +49,10 @@ public struct WorkerOptions: ParsableArguments {
 
     public init() {}
 
-    /// Flags first, then the environment, then defaults. Throws a `ValidationError` that
-    /// names the missing setting.
+    /// Flags first, then the environment, then defaults (a worker kind may have its own batch
+    /// size and prefetch defaults). Throws a `ValidationError` that names the missing setting.
     public func settings(kind: String, defaultMetricsPort: Int, needsPostgres: Bool, needsRedis: Bool,
+                         defaultBatchSize: Int = 1000, defaultPrefetch: UInt16 = 2000,
                          environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerSettings {
         func pick(_ flag: String?, _ env: String) -> String? {
             if let flag, !flag.isEmpty { return flag }
@@ -75,9 +76,9 @@ public struct WorkerOptions: ParsableArguments {
         if needsRedis && redis == nil {
             throw ValidationError("no Redis given: set COST_REDIS_URL (or --redis-url); `ops/servers env` prints the local one")
         }
-        let batch = try number(batchSize, "COST_BATCH_SIZE", 1000)
+        let batch = try number(batchSize, "COST_BATCH_SIZE", defaultBatchSize)
         guard (1...10_000).contains(batch) else { throw ValidationError("batch size must be 1…10000, got \(batch)") }
-        let prefetchValue = try number(prefetch, "COST_PREFETCH", UInt16(2000))
+        let prefetchValue = try number(prefetch, "COST_PREFETCH", defaultPrefetch)
         guard prefetchValue >= 1 else { throw ValidationError("prefetch must be at least 1") }
         let wait = try number(batchWaitMs, "COST_BATCH_WAIT_MS", 50)
         guard (0...60_000).contains(wait) else { throw ValidationError("batch wait must be 0…60000 ms, got \(wait)") }

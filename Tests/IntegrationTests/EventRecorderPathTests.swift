@@ -133,10 +133,9 @@ extension PersistIntegration {
         func persistDefaults() throws {
             func settings(_ arguments: [String], _ environment: [String: String]) throws -> WorkerSettings {
                 let options = try WorkerOptions.parse(arguments)
-                var s = try options.settings(kind: "persist", defaultMetricsPort: 0, needsPostgres: true, needsRedis: false,
-                                             environment: environment)
-                PersistDefaults.apply(to: &s, options: options, environment: environment)
-                return s
+                return try options.settings(kind: "persist", defaultMetricsPort: 0, needsPostgres: true, needsRedis: false,
+                                            defaultBatchSize: PersistDefaults.batchSize, defaultPrefetch: PersistDefaults.prefetch,
+                                            environment: environment)
             }
             let env = ["COST_AMQP_URL": "amqp://u:p@127.0.0.1:1/v", "COST_PG_URL": "postgresql://u:p@127.0.0.1:1/d"]
             let plain = try settings([], env)

@@ -20,8 +20,8 @@ struct PersistCommand: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        var settings = try options.settings(kind: "persist", defaultMetricsPort: 9401, needsPostgres: true, needsRedis: false)
-        PersistDefaults.apply(to: &settings, options: options)
+        let settings = try options.settings(kind: "persist", defaultMetricsPort: 9401, needsPostgres: true, needsRedis: false,
+                                            defaultBatchSize: PersistDefaults.batchSize, defaultPrefetch: PersistDefaults.prefetch)
         let code = await WorkerMain.run(settings: settings, logLevel: try options.resolvedLogLevel()) { logger in
             PersistProcessor(postgresURL: settings.postgresURL!, logger: logger)
         }
