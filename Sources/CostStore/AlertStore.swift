@@ -67,6 +67,37 @@ public struct AlertStore {
         }
     }
 
+    /// One line of `costctl alerts list`, every field as text.
+    public struct Listed: Sendable, Equatable {
+        public var id: Int64
+        public var createdUTC: String
+        public var kind: String
+        public var subject: String
+        public var periodKey: String
+        public var tier: Int
+        public var state: String
+        public var message: String
+    }
+
+    /// The states an alert can be in, and what `recent(state:)` accepts besides "all".
+    public static let states = ["open", "acknowledged", "resolved"]
+
+    /// The newest `limit` alerts, newest first, in `state` (or all). Sorted by the numeric id:
+    /// the ORDER BY names the table's column, since the output column `id::text` would sort
+    /// "9" before "10".
+    public func recent(state: String?, limit: Int) throws(StoreError) -> [Listed] {
+        try store {
+            try db.query("""
+                SELECT id::text, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), kind, subject, period_key,
+                       tier::text, state, message
+                FROM cost_alerts WHERE $1::text IS NULL OR state = $1 ORDER BY cost_alerts.id DESC LIMIT $2
+                """, [state, String(limit)]).rows.map { r in
+                Listed(id: r[0].flatMap { Int64($0) } ?? 0, createdUTC: r[1] ?? "", kind: r[2] ?? "", subject: r[3] ?? "",
+                       periodKey: r[4] ?? "", tier: r[5].flatMap { Int($0) } ?? 0, state: r[6] ?? "", message: r[7] ?? "")
+            }
+        }
+    }
+
     public func markPublished(id: Int64) throws(StoreError) {
         try store { try db.query("UPDATE cost_alerts SET published_at = now() WHERE id = $1", [String(id)]) }
     }

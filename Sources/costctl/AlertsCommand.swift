@@ -10,17 +10,23 @@ struct AlertsCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Recent alerts.")
         @Option(help: "open, acknowledged, resolved or all.") var state: String = "all"
-        @Option var limit: Int = 50
+        @Option(help: "How many of the newest alerts to show (1–10000).") var limit: Int = 50
+
+        func validate() throws {
+            guard state == "all" || AlertStore.states.contains(state) else {
+                throw ValidationError("unknown alert state '\(state)': use open, acknowledged, resolved or all")
+            }
+            guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be between 1 and 10000 (got \(limit))") }
+        }
+
         func run() throws {
             let db = try CLIEnvironment.postgres()
             defer { db.close() }
-            let rows = try db.query("""
-                SELECT id::text, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), kind, subject, period_key,
-                       tier::text, state, left(message, 90)
-                FROM cost_alerts WHERE $1 = 'all' OR state = $1 ORDER BY id DESC LIMIT $2
-                """, [state, String(limit)]).rows.map { $0.map { $0 ?? "" } }
-            if rows.isEmpty { print("no alerts"); return }
-            printTable(["id", "created (UTC)", "kind", "subject", "period", "tier", "state", "message"], rows)
+            let alerts = try AlertStore(db: db).recent(state: state == "all" ? nil : state, limit: limit)
+            if alerts.isEmpty { print(state == "all" ? "no alerts" : "no \(state) alerts"); return }
+            printTable(["id", "created (UTC)", "kind", "subject", "period", "tier", "state", "message"], alerts.map {
+                [String($0.id), $0.createdUTC, $0.kind, $0.subject, $0.periodKey, String($0.tier), $0.state, String($0.message.prefix(90))]
+            })
         }
     }
 

@@ -158,11 +158,12 @@ final class BreakerStage {
         var description: String { "v\(version) \(from)→\(to) (\(reason)) by \(worker)" }
     }
 
-    /// The rows of `breaker_events` for one scope, by version.
+    /// The rows of `breaker_events` for one scope, by version. The ORDER BY names the table's
+    /// columns: a bare `version` would sort by the output column `version::text` ("10" < "2").
     func transitions(_ scope: BreakerScope) throws -> [TransitionRow] {
         try db.query("""
             SELECT from_state, to_state, reason, version::text, worker, evidence::text
-            FROM breaker_events WHERE scope = $1 ORDER BY version, id
+            FROM breaker_events WHERE scope = $1 ORDER BY breaker_events.version, breaker_events.id
             """, [scope.text]).rows.map {
             TransitionRow(from: $0[0] ?? "", to: $0[1] ?? "", reason: $0[2] ?? "", version: Int64($0[3] ?? "") ?? -1,
                           worker: $0[4] ?? "", evidence: $0[5] ?? "")
