@@ -1,6 +1,10 @@
 extension AgentRiskState {
     static let kind = UInt8(ascii: "A")
-    static let version: UInt8 = 2
+    /// 3: a sixth short-term level (the slow uncached-input-per-output level). Version 2 is
+    /// still read (its missing level starts at the short-term one), so an upgrade keeps every
+    /// agent's learned history.
+    static let version: UInt8 = 3
+    static let oldestReadableVersion: UInt8 = 2
 
     /// Compact binary form (see `RiskStateWriter`) for a Redis string: about 500 bytes for a
     /// new agent, 1–2 KB after a day, up to ~4 KB with four weeks of hourly history. Decoding it gives back an
@@ -39,14 +43,16 @@ extension AgentRiskState {
     /// Reads `encoded()` output; throws `RiskStateError` for anything else (wrong kind or
     /// version, truncated, trailing bytes, non-finite statistics).
     public init(decoding bytes: [UInt8]) throws(RiskStateError) {
-        var reader = try RiskStateReader(bytes, kind: Self.kind, version: Self.version, what: "agent risk state")
+        var reader = try RiskStateReader(bytes, kind: Self.kind, versions: Self.oldestReadableVersion...Self.version,
+                                         what: "agent risk state")
         eventsSeen = try reader.signed()
         minutes = try RiskMinuteRing.read(from: &reader)
         sustainedPeak = try reader.double()
         sustainedPeakMinute = try reader.signed()
         quarantineUntilMinute = try reader.signed()
         suspectUntilMinute = try reader.signed()
-        for index in recentLevels.indices { recentLevels[index] = try reader.double() }
+        for index in 0..<(reader.version >= 3 ? 6 : 5) { recentLevels[index] = try reader.double() }
+        if reader.version < 3 { recentLevels[5] = recentLevels[4] }
         eventCost = try reader.stat()
         inputTokens = try reader.stat()
         outputTokens = try reader.stat()

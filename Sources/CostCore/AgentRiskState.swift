@@ -28,9 +28,10 @@ public struct AgentRiskState: Sendable, Equatable {
     /// ln(nanodollars per 1000 tokens).
     var costPerToken = RiskRunningStat()
     /// Short-term levels (step `recentAlpha`, about the last 3–5 calls) of ln input, ln
-    /// output, cache-hit share, ln cost per 1000 tokens and ln uncached input per output token:
-    /// a shift that persists over several calls is far clearer than one odd call.
-    var recentLevels: [Double] = [0, 0, 0, 0, 0]
+    /// output, cache-hit share, ln cost per 1000 tokens and ln uncached input per output token,
+    /// and a slow level (step `slowAlpha`, about the last 10–20 calls) of the last: a shift that
+    /// persists over several calls is far clearer than one odd call.
+    var recentLevels: [Double] = [0, 0, 0, 0, 0, 0]
     /// Moving strength (0…1) of reported costs below the catalog's.
     var underReporting: Double = 0
     /// Models used recently (at most `maxModels`).
@@ -46,6 +47,7 @@ public struct AgentRiskState: Sendable, Equatable {
 
     static let maxModels = 12
     static let recentAlpha = 0.3
+    static let slowAlpha = 0.1
     /// The sustained rate: calls of the `sustainedRank`-th busiest of the last `sustainedMinutes`
     /// minutes (`RiskScorer.sustainedCalls` takes the third quietest of ten: keep them in step).
     static let sustainedMinutes = 10

@@ -48,7 +48,9 @@ public struct RiskConfig: Sendable, Equatable {
     public var efficiencyStuffingZ: (low: Double, high: Double) = (7, 11)
     /// Uncached input per output token (ln): its short-term level counts when it is both
     /// `ioRatioShift` above the agent's norm (log) and `ioRatioZ` above in units of the level's
-    /// spread; one call alone counts from `ioRatioShift` + 1 in log and `efficiencySingleZ` in z.
+    /// spread; one call alone counts from `ioRatioShift` + 1 in log and `efficiencySingleZ` in z;
+    /// the slow level (last 10–20 calls) from `ioRatioShift` + 1 in log and `ioRatioZ` in its
+    /// own spread, once the short-term input level is `ioRatioShift` above the agent's norm.
     public var ioRatioShift: (low: Double, high: Double) = (1.3, 2.2)
     public var ioRatioZ: (low: Double, high: Double) = (3.5, 6)
     /// Under-reporting: reported below catalog by this fraction counts from `low` to `high`.

@@ -34,6 +34,9 @@ struct RiskMeasures {
     /// A new model's cost per token against the agent's usual (0 when not measured).
     var priceRatio: Double = 0
     var efficiencyZ: Double = 0
+    /// Token efficiency before the cold-start shrink (`RiskScorer.maturity`): what it would be
+    /// for a mature agent. Guards learning, not the score.
+    var unshrunk: Double = 0
     /// The agent's short-term token levels including this event.
     var recentLevels: [Double]?
     var underReportFraction: Double = 0

@@ -1,5 +1,7 @@
 /// One tier of absolute rate limits. Reaching any of its limits gives the rate factor at
-/// least `factor`; between two tiers the factor rises linearly with the measure.
+/// least `factor`; between two tiers the factor rises linearly with the measure. The cost limits
+/// assume calls of ordinary price: over an agent's first day of history each rises to what the
+/// calls limit would cost in the agent's normal calls, when that is more (`RiskScorer.rateFactor`).
 public struct RiskRateTier: Sendable, Equatable {
     public var name: String
     public var agentCallsPerMinute: Int64

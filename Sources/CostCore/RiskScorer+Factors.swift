@@ -15,14 +15,29 @@ extension RiskScorer {
         let agentCost = Double(max(agent.minutes.cost(at: minute), agent.minutes.cost(at: minute - 1)).value)
         let sessionCalls = Double(max(session.minutes.calls(at: minute), session.minutes.calls(at: minute - 1)))
         let sessionCost = Double(max(session.minutes.cost(at: minute), session.minutes.cost(at: minute - 1)).value)
+        // The cost limits assume calls of ordinary price (the calls limit's worth of calls at
+        // ~1.7 ¢ each). For an agent whose normal call costs more (an opus/o1-class agent), a
+        // day of history raises each cost limit to what its calls limit would cost in the
+        // agent's normal calls, so its ordinary pace is not a cost violation; a costlier call
+        // than its normal is the spike's and efficiency's business.
+        let mature = RiskMath.ramp(Double(agent.hours.hoursRecorded), from: 1, to: 24)
+        let normalCall = agent.eventCost.count > 0 && mature > 0
+            ? RiskMath.exponential(agent.eventCost.mean + agent.eventCost.sigma(minimum: 0.2)) : 0
+        func costLimit(_ limit: Int64, calls: Int64) -> Double {
+            guard limit > 0 else { return 0 }  // a disabled limit stays disabled
+            let own = normalCall * Double(calls)
+            return Double(limit) + max(0, own - Double(limit)) * mature
+        }
         var absolute = 0.0
         var previous: RiskRateTier?
         for tier in config.rateTiers {
             let reached = [
                 (agentCalls, Double(tier.agentCallsPerMinute), Double(previous?.agentCallsPerMinute ?? 0)),
-                (agentCost, Double(tier.agentCostPerMinute.value), Double(previous?.agentCostPerMinute.value ?? 0)),
+                (agentCost, costLimit(tier.agentCostPerMinute.value, calls: tier.agentCallsPerMinute),
+                 previous.map { costLimit($0.agentCostPerMinute.value, calls: $0.agentCallsPerMinute) } ?? 0),
                 (sessionCalls, Double(tier.sessionCallsPerMinute), Double(previous?.sessionCallsPerMinute ?? 0)),
-                (sessionCost, Double(tier.sessionCostPerMinute.value), Double(previous?.sessionCostPerMinute.value ?? 0)),
+                (sessionCost, costLimit(tier.sessionCostPerMinute.value, calls: tier.sessionCallsPerMinute),
+                 previous.map { costLimit($0.sessionCostPerMinute.value, calls: $0.sessionCallsPerMinute) } ?? 0),
             ]
             let lowFactor = previous?.factor ?? 0
             for (value, limit, lowLimit) in reached where limit > 0 {
@@ -126,11 +141,11 @@ extension RiskScorer {
             // (A failed call keeps the output level: it says nothing about output size.)
             let output = tokens.failed ? agent.recentLevels[1] : tokens.lnOutput
             let values = [tokens.lnInput, output, tokens.cacheHit, lnCost ?? agent.recentLevels[3],
-                          tokens.lnUncachedInput - output]
+                          tokens.lnUncachedInput - output, tokens.lnUncachedInput - output]
             var levels = agent.recentLevels
             for index in levels.indices {
-                levels[index] = agent.eventsSeen == 0 ? values[index]
-                    : levels[index] + AgentRiskState.recentAlpha * (values[index] - levels[index])
+                let alpha = index == 5 ? AgentRiskState.slowAlpha : AgentRiskState.recentAlpha
+                levels[index] = agent.eventsSeen == 0 ? values[index] : levels[index] + alpha * (values[index] - levels[index])
             }
             measures.recentLevels = levels
             let shrink = RiskMath.squareRoot(AgentRiskState.recentAlpha / (2 - AgentRiskState.recentAlpha))
@@ -152,18 +167,32 @@ extension RiskScorer {
                 let sigma = agent.ioRatio.sigma(minimum: 0.3)
                 let shift = levels[4] - agent.ioRatio.mean
                 let callShift = values[4] - agent.ioRatio.mean
+                // The slow level (about the last 10–20 calls) is the same measure with less noise:
+                // a shift that persists stands out of an agent's noisy ratio (sizes that vary a
+                // lot call by call) where the short-term level cannot. It asks the shift of one
+                // call alone, and the input itself to be up by the short-term level's shift:
+                // context that grows, or a job that skips the cache or writes shorter answers,
+                // moves the ratio for long too, but not the input by an order of magnitude.
+                let slowShift = levels[5] - agent.ioRatio.mean
+                let slowShrink = RiskMath.squareRoot(AgentRiskState.slowAlpha / (2 - AgentRiskState.slowAlpha))
                 ratioPart = max(
                     min(RiskMath.ramp(shift, from: config.ioRatioShift.low, to: config.ioRatioShift.high),
                         RiskMath.ramp(shift / (sigma * shrink), from: config.ioRatioZ.low, to: config.ioRatioZ.high)),
+                    min(RiskMath.ramp(slowShift, from: config.ioRatioShift.low + 1, to: config.ioRatioShift.high + 1),
+                        RiskMath.ramp(slowShift / (sigma * slowShrink), from: config.ioRatioZ.low, to: config.ioRatioZ.high),
+                        RiskMath.ramp(levels[0] - agent.inputTokens.mean, from: config.ioRatioShift.low, to: config.ioRatioShift.high)),
                     min(RiskMath.ramp(callShift, from: config.ioRatioShift.low + 1, to: config.ioRatioShift.high + 1),
                         RiskMath.ramp(callShift / sigma, from: config.efficiencySingleZ.low, to: config.efficiencySingleZ.high)))
-                if ratioPart > 0 { measures.efficiencyZ = max(measures.efficiencyZ, shift / (sigma * shrink)) }
+                if ratioPart > 0 {
+                    measures.efficiencyZ = max(measures.efficiencyZ, shift / (sigma * shrink), slowShift / (sigma * slowShrink))
+                }
             }
-            tokenPart = max(
+            let raw = max(
                 RiskMath.ramp(max(zInput, zCost), from: config.efficiencySingleZ.low, to: config.efficiencySingleZ.high),
                 RiskMath.ramp(stuffing, from: config.efficiencyStuffingZ.low, to: config.efficiencyStuffingZ.high),
-                ratioPart
-            ) * maturity
+                ratioPart)
+            measures.unshrunk = max(measures.unshrunk, raw)
+            tokenPart = raw * maturity
         }
         var reportPart = 0.0
         if let strength = measures.underReportStrength, strength > 0 {

@@ -12,7 +12,10 @@
 ///   (a) the absolute tiers — calls and cost in the busier of the event's minute and the one
 ///   before, per agent and per session, against `rateTiers` (0.5 at "elevated", 1 at "limit",
 ///   linear between); below the last tier this part shrinks by up to 60 % as the agent gathers
-///   its first day of history (an agent that normally spends $2 a minute is not suspect for it) —
+///   its first day of history (an agent that normally spends $2 a minute is not suspect for it),
+///   and over that day each cost limit rises to what the tier's calls limit would cost in the
+///   agent's normal calls (e^(μ + σ) of ln cost) when that is more (an opus/o1-class agent's
+///   ordinary pace is no cost violation) —
 ///   and (b) the sustained rate: calls in the 8th busiest of the last 10 minutes against the
 ///   highest of the agent's sustained peak (learned at the end of each minute, moving 5 % of
 ///   the way up per minute, halving every 4 h), twice this hour-of-week's calls per minute, and
@@ -29,7 +32,9 @@
 ///   rise plus the drop of output size and of cache-hit rate, the drops counting at most as much
 ///   as the rise) from 7 to 11; and the level of uncached input per output token, which must be
 ///   both 1.3 → 2.2 above the agent's norm in log and 3.5 → 6 above it in units of the level's
-///   spread (one call alone: 2.3 → 3.2 in log and z 4 → 8); a failed call counts its input
+///   spread (one call alone: 2.3 → 3.2 in log and z 4 → 8; a slow level over the last 10–20
+///   calls: 2.3 → 3.2 in log and z 3.5 → 6 in its own spread, while the short-term input level
+///   is 1.3 → 2.2 above the agent's norm in log); a failed call counts its input
 ///   only — and (b) cost under-reporting: reported below the catalog by 20…60 % gives the event
 ///   a strength 0…1; a report ≥ 60 % below counts 1 at once; a milder one counts min(strength,
 ///   max(strength/2, pattern)), where the agent's pattern grows by half the strength per such
@@ -60,7 +65,8 @@
 /// history, while a runaway loop still trips the rate tiers.
 ///
 /// **Learning**: after scoring, the event teaches the baselines — fully when LOW with every
-/// factor below 0.3, with weight 0.1 when suspect (MEDIUM or a factor ≥ 0.3), 0.02 when HIGH
+/// factor below 0.3, with weight 0.1 when suspect (MEDIUM or a factor ≥ 0.3, or token
+/// efficiency ≥ 0.3 before the cold-start shrink), 0.02 when HIGH
 /// or above, and at most 2 calls' worth per minute — so an attack or a flood does not become
 /// the new normal. Minutes are learned when the next active minute starts and hours when they
 /// leave the 3-hour window, so events a little out of order (up to ~15 minutes) land in their
@@ -124,7 +130,12 @@ public enum RiskScorer {
         // 4. Learn.
         // A new agent (not settled yet) is still showing its normal: everything teaches fully,
         // or a legitimate but unusual habit (a pricier second model) would never be learned.
-        let suspect = isSettled(agent) && (level >= .medium || factors.strongest >= config.suspectFactor)
+        // The cold-start shrink keeps a young agent's score down, not its guard on learning: an
+        // event whose token efficiency would be suspect in a mature agent teaches as suspect, or
+        // a quiet agent's baselines would soak up stuffing before they count fully.
+        let suspect = isSettled(agent)
+            && (level >= .medium || factors.strongest >= config.suspectFactor
+                || measures.unshrunk >= config.suspectFactor)
         let weight = !suspect ? 1 : (level >= .high ? config.quarantineWeight : config.suspectWeight)
         if suspect && level >= .high {
             agent.quarantineUntilMinute = max(agent.quarantineUntilMinute, minute + 1)

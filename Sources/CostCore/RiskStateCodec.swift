@@ -80,14 +80,23 @@ struct RiskStateWriter: ~Copyable {
 struct RiskStateReader: ~Copyable {
     private let bytes: UnsafeMutableBufferPointer<UInt8>
     private var index = 0
+    /// The format version of what is read (one of those the caller accepts).
+    let version: UInt8
 
     init(_ source: [UInt8], kind: UInt8, version: UInt8, what: String) throws(RiskStateError) {
+        try self.init(source, kind: kind, versions: version...version, what: what)
+    }
+
+    /// Accepts any of `versions`, so a new build keeps reading the states an older one wrote.
+    init(_ source: [UInt8], kind: UInt8, versions: ClosedRange<UInt8>, what: String) throws(RiskStateError) {
         guard source.count >= 3, source[0] == UInt8(ascii: "R"), source[1] == kind else {
             throw RiskStateError("not an encoded \(what)")
         }
-        guard source[2] == version else {
-            throw RiskStateError("\(what) has format version \(source[2]); this build reads version \(version)")
+        guard versions.contains(source[2]) else {
+            let readable = versions.count == 1 ? "version \(versions.upperBound)" : "versions \(versions.lowerBound)–\(versions.upperBound)"
+            throw RiskStateError("\(what) has format version \(source[2]); this build reads \(readable)")
         }
+        version = source[2]
         bytes = .allocate(capacity: source.count)
         _ = bytes.initialize(from: source)
         index = 3
