@@ -24,6 +24,13 @@ public struct RiskConfig: Sendable, Equatable {
     public var sustainedRatio: (low: Double, high: Double) = (1.5, 4)
     /// This hour-of-week's usual calls per minute, times this, is the least sustained rate that counts as usual.
     public var sustainedHourlyFactor: Double = 2
+    /// Once the open hour's calls pass `sustainedHourlyVolume` times this
+    /// hour-of-week's usual calls (ramp from `low` to `high`), the hourly allowance no longer
+    /// applies in full: the sustained rate also counts against the higher of the sustained peak,
+    /// the hour's plain usual calls per minute and 1, from `sustainedBeyondRatio.low` to `.high`
+    /// times (log scale).
+    public var sustainedHourlyVolume: (low: Double, high: Double) = (1.5, 2.5)
+    public var sustainedBeyondRatio: (low: Double, high: Double) = (4, 6)
     /// Per minute, the sustained peak moves this share of the way up to a higher sustained rate.
     public var sustainedPeakStep: Double = 0.05
     /// The sustained peak halves every this many minutes.
@@ -118,6 +125,7 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.suspectWeight == rhs.suspectWeight && lhs.suspectFactor == rhs.suspectFactor
             && lhs.modelEstablishMinutes == rhs.modelEstablishMinutes && lhs.sustainedRatio == rhs.sustainedRatio && lhs.sustainedPeakStep == rhs.sustainedPeakStep && lhs.sustainedHourlyFactor == rhs.sustainedHourlyFactor
             && lhs.sustainedHalfLifeMinutes == rhs.sustainedHalfLifeMinutes
+            && lhs.sustainedHourlyVolume == rhs.sustainedHourlyVolume && lhs.sustainedBeyondRatio == rhs.sustainedBeyondRatio
             && lhs.newModelPriceRatio == rhs.newModelPriceRatio && lhs.matureTierDiscount == rhs.matureTierDiscount
             && lhs.novelty == rhs.novelty && lhs.ioRatioShift == rhs.ioRatioShift && lhs.ioRatioZ == rhs.ioRatioZ
     }

@@ -86,6 +86,12 @@ public struct RiskHourHistory: Sendable, Equatable {
         return max(0, recentSpend[index] - explainedSpend[index])
     }
 
+    /// Calls of open hour `hour` so far, explained ones included (0 for an hour outside the open window).
+    func openCalls(_ hour: Int64) -> Int32 {
+        guard newestHour != .min, hour > newestHour - 3, hour <= newestHour else { return 0 }
+        return recentCalls[Self.slot(hour)]
+    }
+
     mutating func advance(to hour: Int64) {
         if newestHour == .min {
             firstHour = hour

@@ -57,15 +57,30 @@ extension RiskScorer {
             absolute *= 1 - config.matureTierDiscount * RiskMath.ramp(Double(agent.hours.hoursRecorded), from: 1, to: 24)
         }
         // (b) Sustained: the rate the agent has kept up minute after minute, against the highest
-        // it kept up lately and twice this hour-of-week's usual rate. Bursts do not last; a
+        // it kept up lately and twice this hour-of-week's usual rate (while the hour's calls are
+        // within its history, see below). Bursts do not last; a
         // runaway loop does. (Short windows against the agent's own busy level were tried and
         // dropped: they flag the legitimate bursts and catch no loop the sustained rate misses.)
         let sustained = sustainedCalls(agent, endingAt: minute)
         let hourlyRate = Double(agent.hours.expectedCalls) / 60
-        let reference = max(
-            agent.sustainedPeak(at: minute, halfLife: config.sustainedHalfLifeMinutes), config.sustainedHourlyFactor * hourlyRate, 1)
-        let relative = RiskMath.logRamp(sustained / reference, from: config.sustainedRatio.low, to: config.sustainedRatio.high)
-            * RiskMath.ramp(Double(agent.eventsSeen), from: 0, to: 20) * (isSettled(agent) ? 1 : 0)
+        let peak = agent.sustainedPeak(at: minute, halfLife: config.sustainedHalfLifeMinutes)
+        let reference = max(peak, config.sustainedHourlyFactor * hourlyRate, 1)
+        var relative = RiskMath.logRamp(sustained / reference, from: config.sustainedRatio.low, to: config.sustainedRatio.high)
+        // The hourly allowance stands for this hour-of-week's usual calls (a nightly batch, say)
+        // made at a brisk pace. Once the open hour has made far more calls than that, the
+        // allowance no longer explains the pace: it then also counts against the higher of the
+        // agent's peak and the hour's plain average rate, with a stricter ratio — a loop running
+        // beside or after the batch, or in the hour next to it.
+        let hour = floorDivide(minute, 60)
+        let usage = hour == agent.hours.newestHour
+            ? Double(agent.hours.openCalls(hour)) / max(Double(agent.hours.expectedCalls), 1) : 0
+        let beyond = RiskMath.ramp(usage, from: config.sustainedHourlyVolume.low, to: config.sustainedHourlyVolume.high)
+        if beyond > 0 {
+            let plain = max(peak, hourlyRate, 1)
+            relative = max(relative, beyond * RiskMath.logRamp(
+                sustained / plain, from: config.sustainedBeyondRatio.low, to: config.sustainedBeyondRatio.high))
+        }
+        relative *= RiskMath.ramp(Double(agent.eventsSeen), from: 0, to: 20) * (isSettled(agent) ? 1 : 0)
         measures.rateCalls = Int64(sustained)
         measures.rateAllowance = reference
         if relative > absolute { measures.absoluteTier = nil }

@@ -19,8 +19,12 @@
 ///   and (b) the sustained rate: calls in the 8th busiest of the last 10 minutes against the
 ///   highest of the agent's sustained peak (learned at the end of each minute, moving 5 % of
 ///   the way up per minute, halving every 4 h), twice this hour-of-week's calls per minute, and
-///   1: log ramp from 1.5× to 4×, counting from the agent's first 20 events. A burst does not
-///   keep up its rate for 8 minutes out of 10; a runaway loop does.
+///   1: log ramp from 1.5× to 4×; and, once the open hour's calls pass 1.5…2.5×
+///   this hour-of-week's usual calls (ramp), the same rate against the higher of the sustained
+///   peak, the hour's plain calls per minute and 1, log ramp from 4× to 6× (the hourly allowance
+///   stands for the hour's usual calls — a nightly batch — not for a loop beside or after it);
+///   counting from the agent's first 20 events. A burst does not keep up its rate for 8
+///   minutes out of 10; a runaway loop does.
 /// - *spike*: the larger of the event's cost against the agent's normal cost per call
 ///   (e^(μ + σ) of ln cost; the higher of the agent's and this model's once the model is
 ///   established), log ramp 1× → 10×; and, for a model not (yet) established, its cost per

@@ -41,6 +41,41 @@ struct RiskFactorTests {
         #expect(last!.level >= .high)
     }
 
+    @Test("the hourly allowance covers the nightly batch's calls, not a loop in its hour once the hour is far past them")
+    func loopInBatchHour() {
+        func run(_ config: RiskConfig) -> RiskAssessment {
+            var replay = RiskReplay()
+            replay.config = config
+            let monday = Double(RiskReplay.monday)
+            // Monday and Tuesday: one call a minute, and a batch of 10 calls a minute at 02:00–02:50.
+            for minute in 0..<(2 * 1440) {
+                let time = monday + Double(minute) * 60
+                replay.call(at: time, session: "s-\(minute / 5)")
+                if (120..<170).contains(minute % 1440) {
+                    for index in 0..<10 { replay.call(at: time + 1 + Double(index) * 5.5, session: "batch-\(minute / 1440)") }
+                }
+            }
+            // Wednesday: no batch, but a loop at 60 calls a minute from 02:00 for 25 minutes.
+            let wednesday = monday + 2 * 86_400
+            var last: RiskAssessment?
+            for minute in 0..<145 {
+                let time = wednesday + Double(minute) * 60
+                replay.call(at: time, session: "w-\(minute / 5)")
+                if minute >= 120 {
+                    for index in 0..<60 { last = replay.call(at: time + 0.5 + Double(index), session: "loop") }
+                }
+            }
+            return last!
+        }
+        let caught = run(RiskConfig())
+        #expect(caught.factors.rate >= 0.95)
+        #expect(caught.level >= .high)
+        var withoutVolume = RiskConfig()
+        withoutVolume.sustainedHourlyVolume = (1e9, 2e9)
+        let allowed = run(withoutVolume)
+        #expect(allowed.factors.rate < 0.9)
+    }
+
     @Test("a call costing 15 times normal is a full spike and signals cost_spike")
     func spike() {
         var replay = RiskReplay()
