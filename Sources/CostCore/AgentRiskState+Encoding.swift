@@ -1,9 +1,10 @@
 extension AgentRiskState {
     static let kind = UInt8(ascii: "A")
-    /// 3: a sixth short-term level (the slow uncached-input-per-output level). Version 2 is
-    /// still read (its missing level starts at the short-term one), so an upgrade keeps every
-    /// agent's learned history.
-    static let version: UInt8 = 3
+    /// 3: a sixth short-term level (the slow uncached-input-per-output level). 4: the sustained
+    /// pace per hour of day (`hourPace`, `hourPaceDay`, at the end). Versions 2 and 3 are still
+    /// read (a missing level starts at the short-term one; missing paces start empty), so an
+    /// upgrade keeps every agent's learned history.
+    static let version: UInt8 = 4
     static let oldestReadableVersion: UInt8 = 2
 
     /// Compact binary form (see `RiskStateWriter`) for a Redis string: about 500 bytes for a
@@ -37,6 +38,8 @@ extension AgentRiskState {
         writer.signed(violationStreak)
         writer.signed(lastViolationMinute)
         hours.write(to: &writer)
+        for value in hourPace { writer.unsigned(UInt64(value)) }
+        writer.signed(hourPaceDay)
         return writer.bytes
     }
 
@@ -73,6 +76,14 @@ extension AgentRiskState {
         violationStreak = try reader.int32()
         lastViolationMinute = try reader.signed()
         hours = try RiskHourHistory.read(from: &reader)
+        if reader.version >= 4 {
+            for slot in hourPace.indices {
+                let value = try reader.unsigned()
+                guard let pace = UInt16(exactly: value) else { throw RiskStateError("pace out of range") }
+                hourPace[slot] = pace
+            }
+            hourPaceDay = try reader.signed()
+        }
         try reader.finish()
     }
 }

@@ -12,6 +12,13 @@ public struct AgentRiskState: Sendable, Equatable {
     /// and that minute: it halves every `sustainedHalfLifeMinutes` after.
     var sustainedPeak: Double = 0
     var sustainedPeakMinute: Int64 = .min
+    /// Per UTC hour of day, the highest sustained rate the agent kept up in that hour (learned
+    /// like the peak, with the same weights), in hundredths of a call per minute, and the UTC
+    /// day the slots were last decayed to: they halve every `sustainedPaceHalfLifeDays`. A
+    /// nightly batch's pace is remembered for the next night, when the 4-hour peak has long
+    /// forgotten it.
+    var hourPace: [UInt16] = Array(repeating: 0, count: 24)
+    var hourPaceDay: Int64 = .min
     /// Minutes up to these were touched by a HIGH (MEDIUM) event: they teach the baselines little.
     var quarantineUntilMinute: Int64 = .min
     var suspectUntilMinute: Int64 = .min
@@ -58,6 +65,32 @@ public struct AgentRiskState: Sendable, Equatable {
         guard sustainedPeakMinute != .min, minute > sustainedPeakMinute else { return sustainedPeak }
         return sustainedPeak * RiskMath.exponential(-0.6931 * Double(minute - sustainedPeakMinute) / halfLife)
     }
+
+    /// The pace kept up at `minute`'s time of day: the highest `hourPace` of its UTC hour and
+    /// the two beside it (a nightly job starts a little earlier or later each night), in calls
+    /// per minute, decayed to `minute`'s day.
+    func timeOfDayPace(at minute: Int64, halfLifeDays: Double) -> Double {
+        let slot = Int(minute - floorDivide(minute, 1440) * 1440) / 60
+        let raw = max(hourPace[slot], hourPace[(slot + 23) % 24], hourPace[(slot + 1) % 24])
+        guard raw > 0 else { return 0 }
+        let value = Double(raw) / Self.hourPaceScale
+        let days = hourPaceDay == .min ? 0 : floorDivide(minute, 1440) - hourPaceDay
+        return days > 0 ? value * RiskMath.exponential(-0.6931 * Double(days) / halfLifeDays) : value
+    }
+
+    /// Brings the hour-of-day paces forward to `day` (once per UTC day).
+    mutating func decayHourPace(to day: Int64, halfLifeDays: Double) {
+        guard day != hourPaceDay else { return }
+        if hourPaceDay != .min, day > hourPaceDay {
+            let factor = RiskMath.exponential(-0.6931 * Double(day - hourPaceDay) / halfLifeDays)
+            for slot in hourPace.indices where hourPace[slot] > 0 {
+                hourPace[slot] = UInt16((Double(hourPace[slot]) * factor).rounded())
+            }
+        }
+        hourPaceDay = max(hourPaceDay, day)
+    }
+
+    static let hourPaceScale = 100.0
 
     public init() {}
 

@@ -18,7 +18,8 @@ public struct RiskConfig: Sendable, Equatable {
     /// Once the agent has a day of history, an absolute factor below the last tier is reduced by this share.
     public var matureTierDiscount: Double = 0.6
     /// Sustained rate (calls in the 8th busiest of the last 10 minutes) against the highest the
-    /// agent sustained lately (`sustainedPeakStep`, `sustainedHalfLifeMinutes`), or
+    /// agent sustained lately (`sustainedPeakStep`, `sustainedHalfLifeMinutes`), or at this time
+    /// of day (`sustainedPaceHalfLifeDays`), or
     /// `sustainedHourlyFactor` × this hour-of-week's calls per minute, or 1 call a minute,
     /// whichever is highest: 0 at `low` times, 1 at `high` times (log scale).
     public var sustainedRatio: (low: Double, high: Double) = (1.5, 4)
@@ -28,13 +29,17 @@ public struct RiskConfig: Sendable, Equatable {
     /// hour-of-week's usual calls (ramp from `low` to `high`), the hourly allowance no longer
     /// applies in full: the sustained rate also counts against the higher of the sustained peak,
     /// the hour's plain usual calls per minute and 1, from `sustainedBeyondRatio.low` to `.high`
-    /// times (log scale).
+    /// times (log scale) — but at most `sustainedRatio` over the pace the agent kept up at this
+    /// time of day (a batch that started an hour early is still at its usual pace).
     public var sustainedHourlyVolume: (low: Double, high: Double) = (1.5, 2.5)
     public var sustainedBeyondRatio: (low: Double, high: Double) = (4, 6)
     /// Per minute, the sustained peak moves this share of the way up to a higher sustained rate.
     public var sustainedPeakStep: Double = 0.05
     /// The sustained peak halves every this many minutes.
     public var sustainedHalfLifeMinutes: Double = 240
+    /// The sustained pace remembered per UTC hour of day (`AgentRiskState.hourPace`) halves
+    /// every this many days (a week: a weekly job is still remembered, at half, next week).
+    public var sustainedPaceHalfLifeDays: Double = 7
     /// Minutes in a row with a full rate factor that make a `rate_violation` breaker signal.
     public var sustainedViolationMinutes: Int32 = 3
 
@@ -124,7 +129,7 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.quarantineWeight == rhs.quarantineWeight
             && lhs.suspectWeight == rhs.suspectWeight && lhs.suspectFactor == rhs.suspectFactor
             && lhs.modelEstablishMinutes == rhs.modelEstablishMinutes && lhs.sustainedRatio == rhs.sustainedRatio && lhs.sustainedPeakStep == rhs.sustainedPeakStep && lhs.sustainedHourlyFactor == rhs.sustainedHourlyFactor
-            && lhs.sustainedHalfLifeMinutes == rhs.sustainedHalfLifeMinutes
+            && lhs.sustainedHalfLifeMinutes == rhs.sustainedHalfLifeMinutes && lhs.sustainedPaceHalfLifeDays == rhs.sustainedPaceHalfLifeDays
             && lhs.sustainedHourlyVolume == rhs.sustainedHourlyVolume && lhs.sustainedBeyondRatio == rhs.sustainedBeyondRatio
             && lhs.newModelPriceRatio == rhs.newModelPriceRatio && lhs.matureTierDiscount == rhs.matureTierDiscount
             && lhs.novelty == rhs.novelty && lhs.ioRatioShift == rhs.ioRatioShift && lhs.ioRatioZ == rhs.ioRatioZ

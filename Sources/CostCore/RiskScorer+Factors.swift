@@ -64,7 +64,9 @@ extension RiskScorer {
         let sustained = sustainedCalls(agent, endingAt: minute)
         let hourlyRate = Double(agent.hours.expectedCalls) / 60
         let peak = agent.sustainedPeak(at: minute, halfLife: config.sustainedHalfLifeMinutes)
-        let reference = max(peak, config.sustainedHourlyFactor * hourlyRate, 1)
+        // The pace the agent kept up at this time of day on earlier days (a nightly batch).
+        let pace = agent.timeOfDayPace(at: minute, halfLifeDays: config.sustainedPaceHalfLifeDays)
+        let reference = max(peak, pace, config.sustainedHourlyFactor * hourlyRate, 1)
         var relative = RiskMath.logRamp(sustained / reference, from: config.sustainedRatio.low, to: config.sustainedRatio.high)
         // The hourly allowance stands for this hour-of-week's usual calls (a nightly batch, say)
         // made at a brisk pace. Once the open hour has made far more calls than that, the
@@ -77,8 +79,14 @@ extension RiskScorer {
         let beyond = RiskMath.ramp(usage, from: config.sustainedHourlyVolume.low, to: config.sustainedHourlyVolume.high)
         if beyond > 0 {
             let plain = max(peak, hourlyRate, 1)
-            relative = max(relative, beyond * RiskMath.logRamp(
-                sustained / plain, from: config.sustainedBeyondRatio.low, to: config.sustainedBeyondRatio.high))
+            var part = RiskMath.logRamp(sustained / plain, from: config.sustainedBeyondRatio.low, to: config.sustainedBeyondRatio.high)
+            // A pace the agent has kept up at this time of day before is no loop beside the
+            // batch, but the batch itself started earlier or later than usual: this part also
+            // asks the usual ratio above that pace (a loop adds many times the batch's pace).
+            if pace > 0 {
+                part = min(part, RiskMath.logRamp(sustained / pace, from: config.sustainedRatio.low, to: config.sustainedRatio.high))
+            }
+            relative = max(relative, beyond * part)
         }
         relative *= RiskMath.ramp(Double(agent.eventsSeen), from: 0, to: 20) * (isSettled(agent) ? 1 : 0)
         measures.rateCalls = Int64(sustained)

@@ -18,11 +18,16 @@
 ///   ordinary pace is no cost violation) —
 ///   and (b) the sustained rate: calls in the 8th busiest of the last 10 minutes against the
 ///   highest of the agent's sustained peak (learned at the end of each minute, moving 5 % of
-///   the way up per minute, halving every 4 h), twice this hour-of-week's calls per minute, and
-///   1: log ramp from 1.5× to 4×; and, once the open hour's calls pass 1.5…2.5×
-///   this hour-of-week's usual calls (ramp), the same rate against the higher of the sustained
-///   peak, the hour's plain calls per minute and 1, log ramp from 4× to 6× (the hourly allowance
-///   stands for the hour's usual calls — a nightly batch — not for a loop beside or after it);
+///   the way up per minute, halving every 4 h), the pace it kept up at this time of day (the
+///   same, learned per UTC hour of day and halving every 7 days; the highest of the event's
+///   hour and the two beside it, as a nightly job starts a little earlier or later each night),
+///   twice this hour-of-week's calls per minute, and 1: log ramp from 1.5× to 4×; and, once the
+///   open hour's calls pass 1.5…2.5× this hour-of-week's usual calls (ramp), the same rate
+///   against the higher of the sustained peak, the hour's plain calls per minute and 1, log ramp
+///   from 4× to 6×, but at most its log ramp from 1.5× to 4× over that time-of-day pace (the
+///   hourly allowance stands for the hour's usual calls — a nightly batch — not for a loop
+///   beside or after it; a batch that merely started in the hour before its usual one keeps
+///   its usual pace);
 ///   counting from the agent's first 20 events. A burst does not keep up its rate for 8
 ///   minutes out of 10; a runaway loop does.
 /// - *spike*: the larger of the event's cost against the agent's normal cost per call
@@ -226,6 +231,14 @@ public enum RiskScorer {
         let step = isSettled(agent) ? config.sustainedPeakStep : max(config.sustainedPeakStep, 0.3)
         agent.sustainedPeak = sustained > peak ? peak + step * weight * (sustained - peak) : peak
         agent.sustainedPeakMinute = ended
+        // The same for the ended minute's hour of day, remembered for days.
+        agent.decayHourPace(to: floorDivide(ended, 1440), halfLifeDays: config.sustainedPaceHalfLifeDays)
+        let slot = Int(ended - floorDivide(ended, 1440) * 1440) / 60
+        let pace = Double(agent.hourPace[slot]) / AgentRiskState.hourPaceScale
+        if sustained > pace {
+            let learned = (pace + step * weight * (sustained - pace)) * AgentRiskState.hourPaceScale
+            agent.hourPace[slot] = UInt16(min(learned.rounded(), Double(UInt16.max)))
+        }
     }
 
     private static func learn(_ agent: inout AgentRiskState, measures: RiskMeasures, modelIndex: Int, weight: Double) {

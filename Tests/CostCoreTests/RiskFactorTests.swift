@@ -76,6 +76,45 @@ struct RiskFactorTests {
         #expect(allowed.factors.rate < 0.9)
     }
 
+    @Test("a nightly batch's pace is remembered for the next night, even when its hour had only a few minutes of it; a daytime loop is still caught")
+    func batchPaceNextNight() {
+        func run(_ config: RiskConfig) -> (batch: RiskLevel, loop: RiskAssessment) {
+            var replay = RiskReplay()
+            replay.config = config
+            let monday = Double(RiskReplay.monday)
+            var batchLevel = RiskLevel.low
+            var loop: RiskAssessment?
+            // One call every 2 minutes from Monday 00:00. A batch of 40 calls a minute: on Monday
+            // only its last 8 minutes are seen (00:00–00:08: it started before the agent's
+            // history did), on Tuesday it runs 00:00–00:55, making 6 times the calls Monday's
+            // hour 0 made.
+            for minute in 0..<(2 * 1440) {
+                let time = monday + Double(minute) * 60
+                if minute % 2 == 0 { replay.call(at: time, session: "s-\(minute / 10)") }
+                let batch = minute < 1440 ? 0..<8 : 1440..<(1440 + 55)
+                if batch.contains(minute) {
+                    for index in 0..<40 {
+                        let level = replay.call(at: time + 1 + Double(index) * 1.45, session: "batch-\(minute / 1440)").level
+                        if minute >= 1440 { batchLevel = max(batchLevel, level) }
+                    }
+                }
+                // Tuesday 14:00: a loop at 15 calls a minute (30 times the agent's pace) for 15 minutes.
+                if (1440 + 840)..<(1440 + 855) ~= minute {
+                    for index in 0..<15 { loop = replay.call(at: time + 0.5 + Double(index) * 4, session: "loop") }
+                }
+            }
+            return (batchLevel, loop!)
+        }
+        let remembered = run(RiskConfig())
+        #expect(remembered.batch < .high)
+        #expect(remembered.loop.factors.rate >= 0.95)
+        #expect(remembered.loop.level >= .high)
+        // Without the time-of-day pace (forgotten within the day), the second night is HIGH.
+        var forgetful = RiskConfig()
+        forgetful.sustainedPaceHalfLifeDays = 0.01
+        #expect(run(forgetful).batch >= .high)
+    }
+
     @Test("a call costing 15 times normal is a full spike and signals cost_spike")
     func spike() {
         var replay = RiskReplay()

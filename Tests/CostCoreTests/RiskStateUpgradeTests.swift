@@ -10,28 +10,77 @@ struct RiskStateUpgradeTests {
         (0..<8).map { UInt8(truncatingIfNeeded: value.bitPattern >> (8 * UInt64($0))) }
     }
 
-    @Test("a version-2 agent state (five short-term levels) decodes with the slow level starting at the short-term one, everything else equal")
-    func readsVersionTwo() throws {
+    /// A warm agent state with known short-term levels and hour-of-day paces, its current
+    /// encoding, and the bytes version 4 added at the end (the paces).
+    static func warmStateAndPaceTail() throws -> (AgentRiskState, [UInt8], Int) {
         let (replay, _) = RiskStateEncodingTests.warmState()
         var state = try #require(replay.agents.values.first { $0.eventsSeen > 50 })
         state.recentLevels[4] = 1.234_567_89
         state.recentLevels[5] = 9.876_543_21
+        for slot in state.hourPace.indices { state.hourPace[slot] = UInt16(slot * 997 % 4000) }
+        state.hourPaceDay = 20_000
         let current = state.encoded()
         #expect(current[2] == AgentRiskState.version)
+        var tail = RiskStateWriter(kind: AgentRiskState.kind, version: AgentRiskState.version, capacity: 64)
+        for value in state.hourPace { tail.unsigned(UInt64(value)) }
+        tail.signed(state.hourPaceDay)
+        let tailCount = tail.bytes.count - 3
+        return (state, current, tailCount)
+    }
 
-        // The same state as version 2 wrote it: no sixth level.
-        let pair = Self.bytes(state.recentLevels[4]) + Self.bytes(state.recentLevels[5])
-        let at = try #require((0...(current.count - pair.count)).first { Array(current[$0..<($0 + pair.count)]) == pair })
-        var old = Array(current[..<(at + 8)]) + Array(current[(at + 16)...])
-        old[2] = 2
-
+    /// What an older build left: no hour-of-day paces; before version 3 no sixth level either.
+    static func expectUpgrade(_ old: [UInt8], to expected: AgentRiskState) throws {
         let upgraded = try AgentRiskState(decoding: old)
-        var expected = state
-        expected.recentLevels[5] = state.recentLevels[4]
         #expect(upgraded == expected)
         // Written back, it is the current version, and reads back equal.
         #expect(upgraded.encoded()[2] == AgentRiskState.version)
         #expect(try AgentRiskState(decoding: upgraded.encoded()) == expected)
+    }
+
+    @Test("a version-3 agent state (no hour-of-day paces) decodes with the paces empty, everything else equal")
+    func readsVersionThree() throws {
+        let (state, current, tailCount) = try Self.warmStateAndPaceTail()
+        var old = Array(current.dropLast(tailCount))
+        old[2] = 3
+        var expected = state
+        expected.hourPace = Array(repeating: 0, count: 24)
+        expected.hourPaceDay = .min
+        try Self.expectUpgrade(old, to: expected)
+        // The paces start learning (and decaying) again at once.
+        var replay = RiskReplay()
+        replay.agents["agent-a"] = try AgentRiskState(decoding: old)
+        let time = Double(RiskReplay.monday) + 30 * 86_400 + 3 * 3600
+        for minute in 0..<30 {
+            for index in 0..<4 { replay.call(at: time + Double(minute * 60 + index * 15)) }
+        }
+        #expect(replay.agents["agent-a"]!.hourPaceDay == Int64(time / 86_400))
+    }
+
+    @Test("a version-2 agent state (five short-term levels, no paces) decodes with the slow level starting at the short-term one")
+    func readsVersionTwo() throws {
+        let (state, current, tailCount) = try Self.warmStateAndPaceTail()
+        // The same state as version 2 wrote it: no sixth level, no paces.
+        let pair = Self.bytes(state.recentLevels[4]) + Self.bytes(state.recentLevels[5])
+        let at = try #require((0...(current.count - pair.count)).first { Array(current[$0..<($0 + pair.count)]) == pair })
+        var old = Array(current[..<(at + 8)]) + Array(current[(at + 16)...].dropLast(tailCount))
+        old[2] = 2
+        var expected = state
+        expected.recentLevels[5] = state.recentLevels[4]
+        expected.hourPace = Array(repeating: 0, count: 24)
+        expected.hourPaceDay = .min
+        try Self.expectUpgrade(old, to: expected)
+    }
+
+    @Test("a version-4 state with a pace out of range is refused")
+    func refusesPaceOutOfRange() throws {
+        let (_, current, tailCount) = try Self.warmStateAndPaceTail()
+        var tail = RiskStateWriter(kind: AgentRiskState.kind, version: AgentRiskState.version, capacity: 64)
+        tail.unsigned(70_000)
+        for _ in 1..<24 { tail.unsigned(0) }
+        tail.signed(Int64(20_000))
+        let bad = Array(current.dropLast(tailCount)) + Array(tail.bytes.dropFirst(3))
+        let error = #expect(throws: RiskStateError.self) { try AgentRiskState(decoding: bad) }
+        #expect(error?.description.contains("pace out of range") == true)
     }
 
     @Test("a version older than the oldest readable one is refused with both numbers")
@@ -39,6 +88,6 @@ struct RiskStateUpgradeTests {
         var bytes = AgentRiskState().encoded()
         bytes[2] = 1
         let error = #expect(throws: RiskStateError.self) { try AgentRiskState(decoding: bytes) }
-        #expect(error?.description.contains("format version 1; this build reads versions 2–3") == true)
+        #expect(error?.description.contains("format version 1; this build reads versions 2–4") == true)
     }
 }
