@@ -27,16 +27,42 @@ struct AnomalyBench: ParsableCommand {
             """)
 
     @Option(help: "Scenario seeds, comma-separated.") var seeds: String = "1,2,3"
-    @Option var agents: Int = 50
-    @Option var days: Int = 3
+    @Option(help: "Simulated agents per scenario (1–2000).") var agents: Int = 50
+    @Option(help: "Simulated days per scenario, the first being warm-up (2–60).") var days: Int = 3
+    @Flag(name: .customLong("held-out"), help: ArgumentHelp(
+        "Instead of --seeds/--agents/--days: the 55-run held-out set (3, 5 and 8 days at 50 agents, 3 days at 100, 5 at 30; seeds 1–3 and 11–18), one line per run and a summary (a few minutes)."))
+    var heldOut = false
     @Option(name: .customLong("worker-events"), help: "Events for the worker-vs-raw-Redis run (0 skips it).")
     var workerEvents: Int = 100_000
     @Option(help: "Consume loops of the worker under test.") var loops: Int = 2
     @Option(name: .customLong("batch-size")) var batchSize: Int = 500
     @Option(help: "Pricing catalog to load into the scratch database.") var catalog: String = "ops/pricing/catalog.json"
 
+    func validate() throws {
+        _ = try seedList()
+        guard (1...2000).contains(agents) else { throw ValidationError("--agents must be between 1 and 2000 (got \(agents))") }
+        guard (2...60).contains(days) else {
+            throw ValidationError("--days must be between 2 and 60 (got \(days)): the first day is warm-up, not scored")
+        }
+        guard workerEvents >= 0 else { throw ValidationError("--worker-events must be 0 (skip) or more (got \(workerEvents))") }
+    }
+
+    private func seedList() throws -> [UInt64] {
+        let parts = seeds.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parsed = parts.map { UInt64($0) }
+        if let bad = parts.indices.first(where: { parsed[$0] == nil }) {
+            throw ValidationError("--seeds: '\(parts[bad])' is not a seed; give whole numbers separated by commas, e.g. 1,2,3")
+        }
+        return parsed.map { $0! }
+    }
+
     func run() throws {
-        for seed in seeds.split(separator: ",").compactMap({ UInt64($0) }) {
+        if heldOut {
+            runHeldOut()
+            if workerEvents > 0 { try benchWorker() }
+            return
+        }
+        for seed in try seedList() {
             let scenario = AnomalyScenario.generate(AnomalyScenario.Config(seed: seed, agents: agents, days: days))
             let start = Date()
             let report = AnomalyEvaluation.run(scenario: scenario)
@@ -46,6 +72,20 @@ struct AnomalyBench: ParsableCommand {
             print(report.summary)
         }
         if workerEvents > 0 { try benchWorker() }
+    }
+
+    /// The held-out sweep, one line per run as it finishes, then the summary.
+    private func runHeldOut() {
+        var sweep = AnomalySweep()
+        let runs = AnomalySweep.heldOut
+        let started = Date()
+        for (index, run) in runs.enumerated() {
+            let scenario = AnomalyScenario.generate(AnomalyScenario.Config(seed: run.seed, agents: run.agents, days: run.days))
+            let report = AnomalyEvaluation.run(scenario: scenario)
+            sweep.add(run, report)
+            print("[\(index + 1)/\(runs.count), \(Int(Date().timeIntervalSince(started))) s] " + AnomalySweep.line(run, report))
+        }
+        print(sweep.summary)
     }
 
     private func benchWorker() throws {
