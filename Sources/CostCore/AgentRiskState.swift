@@ -78,6 +78,29 @@ public struct AgentRiskState: Sendable, Equatable {
         return days > 0 ? value * RiskMath.exponential(-0.6931 * Double(days) / halfLifeDays) : value
     }
 
+    /// The pace the agent keeps up at other times of day: the third highest `hourPace` outside
+    /// `minute`'s UTC hour and the two beside it (its busy hours, not a job's few), in calls per
+    /// minute, decayed to `minute`'s day. A pace at this time of day far above it is a
+    /// scheduled job's (a nightly batch), not the agent's everyday traffic.
+    func paceElsewhere(at minute: Int64, halfLifeDays: Double) -> Double {
+        let slot = Int(minute - floorDivide(minute, 1440) * 1440) / 60
+        var top: (UInt16, UInt16, UInt16) = (0, 0, 0)
+        for offset in 2...22 {
+            let value = hourPace[(slot + offset) % 24]
+            if value > top.0 {
+                top = (value, top.0, top.1)
+            } else if value > top.1 {
+                top = (top.0, value, top.1)
+            } else if value > top.2 {
+                top.2 = value
+            }
+        }
+        guard top.2 > 0 else { return 0 }
+        let value = Double(top.2) / Self.hourPaceScale
+        let days = hourPaceDay == .min ? 0 : floorDivide(minute, 1440) - hourPaceDay
+        return days > 0 ? value * RiskMath.exponential(-0.6931 * Double(days) / halfLifeDays) : value
+    }
+
     /// Brings the hour-of-day paces forward to `day` (once per UTC day).
     mutating func decayHourPace(to day: Int64, halfLifeDays: Double) {
         guard day != hourPaceDay else { return }

@@ -33,6 +33,12 @@ public struct RiskConfig: Sendable, Equatable {
     /// time of day (a batch that started an hour early is still at its usual pace).
     public var sustainedHourlyVolume: (low: Double, high: Double) = (1.5, 2.5)
     public var sustainedBeyondRatio: (low: Double, high: Double) = (4, 6)
+    /// In that case too, where the pace kept up at this time of day is `sustainedJobPace` times
+    /// (ramp) the pace the agent keeps up at other hours (`AgentRiskState.paceElsewhere`, at
+    /// least 1) — a scheduled job's hour — the sustained rate counts against the usual reference
+    /// from `sustainedPaceRatio.low` to `.high` times (log scale).
+    public var sustainedPaceRatio: (low: Double, high: Double) = (1.5, 2.5)
+    public var sustainedJobPace: (low: Double, high: Double) = (2, 3)
     /// Per minute, the sustained peak moves this share of the way up to a higher sustained rate.
     public var sustainedPeakStep: Double = 0.05
     /// The sustained peak halves every this many minutes.
@@ -130,7 +136,8 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.suspectWeight == rhs.suspectWeight && lhs.suspectFactor == rhs.suspectFactor
             && lhs.modelEstablishMinutes == rhs.modelEstablishMinutes && lhs.sustainedRatio == rhs.sustainedRatio && lhs.sustainedPeakStep == rhs.sustainedPeakStep && lhs.sustainedHourlyFactor == rhs.sustainedHourlyFactor
             && lhs.sustainedHalfLifeMinutes == rhs.sustainedHalfLifeMinutes && lhs.sustainedPaceHalfLifeDays == rhs.sustainedPaceHalfLifeDays
-            && lhs.sustainedHourlyVolume == rhs.sustainedHourlyVolume && lhs.sustainedBeyondRatio == rhs.sustainedBeyondRatio
+            && lhs.sustainedHourlyVolume == rhs.sustainedHourlyVolume && lhs.sustainedBeyondRatio == rhs.sustainedBeyondRatio && lhs.sustainedPaceRatio == rhs.sustainedPaceRatio
+            && lhs.sustainedJobPace == rhs.sustainedJobPace
             && lhs.newModelPriceRatio == rhs.newModelPriceRatio && lhs.matureTierDiscount == rhs.matureTierDiscount
             && lhs.novelty == rhs.novelty && lhs.ioRatioShift == rhs.ioRatioShift && lhs.ioRatioZ == rhs.ioRatioZ
     }

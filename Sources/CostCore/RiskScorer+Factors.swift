@@ -85,6 +85,17 @@ extension RiskScorer {
             // asks the usual ratio above that pace (a loop adds many times the batch's pace).
             if pace > 0 {
                 part = min(part, RiskMath.logRamp(sustained / pace, from: config.sustainedRatio.low, to: config.sustainedRatio.high))
+                // A pace remembered at this time of day far above the pace the agent keeps up at
+                // other hours is a scheduled job's (a nightly batch): a precise memory, so the
+                // usual reference is judged with a tighter ratio here — a loop running inside
+                // the job adds only 1–3 times its pace, while the hour's volume is also up (a
+                // job that merely runs faster tonight does the same work in fewer minutes).
+                let elsewhere = agent.paceElsewhere(at: minute, halfLifeDays: config.sustainedPaceHalfLifeDays)
+                let job = RiskMath.ramp(pace / max(elsewhere, 1), from: config.sustainedJobPace.low, to: config.sustainedJobPace.high)
+                if job > 0 {
+                    part = max(part, job * RiskMath.logRamp(
+                        sustained / reference, from: config.sustainedPaceRatio.low, to: config.sustainedPaceRatio.high))
+                }
             }
             relative = max(relative, beyond * part)
         }

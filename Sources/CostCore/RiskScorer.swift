@@ -27,7 +27,12 @@
 ///   from 4× to 6×, but at most its log ramp from 1.5× to 4× over that time-of-day pace (the
 ///   hourly allowance stands for the hour's usual calls — a nightly batch — not for a loop
 ///   beside or after it; a batch that merely started in the hour before its usual one keeps
-///   its usual pace);
+///   its usual pace) — or, where the time-of-day pace is 2…3× (ramp) the third highest pace
+///   the agent kept up at the other hours of the day (a scheduled job's hour: that pace is a
+///   precise memory), against the usual reference above (peak, time-of-day pace, hourly
+///   allowance, 1), log ramp from 1.5× to 2.5× (a loop inside the agent's own nightly batch
+///   adds only 1–3× the batch's pace; a batch that merely runs faster does the same work in
+///   fewer minutes, so its hour's calls do not pass the history);
 ///   counting from the agent's first 20 events. A burst does not keep up its rate for 8
 ///   minutes out of 10; a runaway loop does.
 /// - *spike*: the larger of the event's cost against the agent's normal cost per call

@@ -76,6 +76,46 @@ struct RiskFactorTests {
         #expect(allowed.factors.rate < 0.9)
     }
 
+    @Test("a loop inside the agent's own nightly batch: judged against the remembered pace with a tighter ratio once the hour's calls are beyond history; a faster batch of the usual volume is not")
+    func loopInsideNightlyBatch() {
+        // Monday and Tuesday: one call a minute, and a batch of 20 calls a minute at 02:00–02:35.
+        // Wednesday: the same batch (or the same volume at 50 a minute), plus maybe a loop.
+        func run(_ config: RiskConfig, loop: Bool, fastBatch: Bool = false) -> RiskAssessment {
+            var replay = RiskReplay()
+            replay.config = config
+            let monday = Double(RiskReplay.monday)
+            var highest: RiskAssessment?
+            for minute in 0..<(2 * 1440 + 155) {
+                let time = monday + Double(minute) * 60
+                var result = replay.call(at: time, session: "s-\(minute / 5)")
+                let clock = minute % 1440
+                let wednesday = minute >= 2 * 1440
+                let perMinute = wednesday && fastBatch ? 50 : 20
+                let batchEnd = wednesday && fastBatch ? 134 : 155
+                if (120..<batchEnd).contains(clock) {
+                    for index in 0..<perMinute {
+                        result = replay.call(at: time + 0.5 + Double(index) * 59 / Double(perMinute), session: "batch-\(minute / 1440)")
+                    }
+                }
+                // A loop at 50 calls a minute (2.5 times the batch's pace) from 02:05 to 02:33.
+                if wednesday, loop, (125..<153).contains(clock) {
+                    for index in 0..<50 { result = replay.call(at: time + 0.7 + Double(index) * 1.18, session: "loop") }
+                }
+                if wednesday, clock >= 120, result.factors.rate >= (highest?.factors.rate ?? -1) { highest = result }
+            }
+            return highest!
+        }
+        let caught = run(RiskConfig(), loop: true)
+        #expect(caught.factors.rate >= 0.95)
+        #expect(caught.level >= .high)
+        var wide = RiskConfig()
+        wide.sustainedPaceRatio = wide.sustainedRatio
+        #expect(run(wide, loop: true).factors.rate < 0.9)
+        // The batch alone, or the same batch 2.5 times faster, is no loop.
+        #expect(run(RiskConfig(), loop: false).level < .medium)
+        #expect(run(RiskConfig(), loop: false, fastBatch: true).level < .high)
+    }
+
     @Test("a nightly batch's pace is remembered for the next night, even when its hour had only a few minutes of it; a daytime loop is still caught")
     func batchPaceNextNight() {
         func run(_ config: RiskConfig) -> (batch: RiskLevel, loop: RiskAssessment) {
