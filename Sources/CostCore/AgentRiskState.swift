@@ -70,12 +70,9 @@ public struct AgentRiskState: Sendable, Equatable {
     /// the two beside it (a nightly job starts a little earlier or later each night), in calls
     /// per minute, decayed to `minute`'s day.
     func timeOfDayPace(at minute: Int64, halfLifeDays: Double) -> Double {
-        let slot = Int(minute - floorDivide(minute, 1440) * 1440) / 60
+        let slot = Self.hourOfDay(minute)
         let raw = max(hourPace[slot], hourPace[(slot + 23) % 24], hourPace[(slot + 1) % 24])
-        guard raw > 0 else { return 0 }
-        let value = Double(raw) / Self.hourPaceScale
-        let days = hourPaceDay == .min ? 0 : floorDivide(minute, 1440) - hourPaceDay
-        return days > 0 ? value * RiskMath.exponential(-0.6931 * Double(days) / halfLifeDays) : value
+        return pace(raw, at: minute, halfLifeDays: halfLifeDays)
     }
 
     /// The pace the agent keeps up at other times of day: the third highest `hourPace` outside
@@ -83,7 +80,7 @@ public struct AgentRiskState: Sendable, Equatable {
     /// minute, decayed to `minute`'s day. A pace at this time of day far above it is a
     /// scheduled job's (a nightly batch), not the agent's everyday traffic.
     func paceElsewhere(at minute: Int64, halfLifeDays: Double) -> Double {
-        let slot = Int(minute - floorDivide(minute, 1440) * 1440) / 60
+        let slot = Self.hourOfDay(minute)
         var top: (UInt16, UInt16, UInt16) = (0, 0, 0)
         for offset in 2...22 {
             let value = hourPace[(slot + offset) % 24]
@@ -95,10 +92,20 @@ public struct AgentRiskState: Sendable, Equatable {
                 top.2 = value
             }
         }
-        guard top.2 > 0 else { return 0 }
-        let value = Double(top.2) / Self.hourPaceScale
+        return pace(top.2, at: minute, halfLifeDays: halfLifeDays)
+    }
+
+    /// A stored `hourPace` value in calls per minute, decayed from `hourPaceDay` to `minute`'s day.
+    private func pace(_ raw: UInt16, at minute: Int64, halfLifeDays: Double) -> Double {
+        guard raw > 0 else { return 0 }
+        let value = Double(raw) / Self.hourPaceScale
         let days = hourPaceDay == .min ? 0 : floorDivide(minute, 1440) - hourPaceDay
         return days > 0 ? value * RiskMath.exponential(-0.6931 * Double(days) / halfLifeDays) : value
+    }
+
+    /// The UTC hour of day (0…23) of a minute since the epoch: the `hourPace` slot.
+    static func hourOfDay(_ minute: Int64) -> Int {
+        Int(minute - floorDivide(minute, 1440) * 1440) / 60
     }
 
     /// Brings the hour-of-day paces forward to `day` (once per UTC day).

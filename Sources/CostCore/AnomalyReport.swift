@@ -77,7 +77,8 @@ public struct AnomalyReport: Sendable {
 }
 
 extension String {
-    fileprivate func padding(_ width: Int) -> String {
+    /// Left-aligned in `width` columns (the report tables; no Foundation).
+    func padding(_ width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

@@ -51,15 +51,7 @@ public struct AnomalySweep: Sendable {
         for result in report.attacks {
             text += " \(result.label.rawValue) \(RiskScorer.decimal(result.recall * 100))% \(result.episodesDetected)/\(result.episodes)"
         }
-        return text + "  normal MEDIUM+ \(report.normalMediumOrAbove) (\(hundredths(report.falsePositiveRate * 100)) %)"
-    }
-
-    /// Two decimals: false-positive rates sit close to the 1 % target.
-    static func hundredths(_ value: Double) -> String {
-        guard value.isFinite else { return "∞" }
-        let scaled = Int64((min(max(value, 0), 1e12) * 100).rounded())
-        let cents = scaled % 100
-        return "\(scaled / 100).\(cents < 10 ? "0" : "")\(cents)"
+        return text + "  normal MEDIUM+ \(report.normalMediumOrAbove) (\(RiskScorer.decimal(report.falsePositiveRate * 100, places: 2)) %)"
     }
 
     public var attacks: [AttackSummary] {
@@ -98,7 +90,7 @@ public struct AnomalySweep: Sendable {
         return (total / Double(runs.count), worst.report.falsePositiveRate, worst.run, above)
     }
 
-    /// The summary table.
+    /// The summary table (false-positive rates with two decimals: they sit close to the 1 % target).
     public var summary: String {
         func percent(_ value: Double) -> String { RiskScorer.decimal(value * 100) + " %" }
         var lines = ["over \(runs.count) runs:",
@@ -109,14 +101,8 @@ public struct AnomalySweep: Sendable {
                 + worst.padding(27) + " " + "\(attack.runsBelowTarget)".padding(12) + " \(attack.episodesDetected)/\(attack.episodes)")
         }
         let fp = falsePositives
-        lines.append("normal events MEDIUM+: mean \(Self.hundredths(fp.mean * 100)) %, worst \(Self.hundredths(fp.worst * 100)) %"
+        lines.append("normal events MEDIUM+: mean \(RiskScorer.decimal(fp.mean * 100, places: 2)) %, worst \(RiskScorer.decimal(fp.worst * 100, places: 2)) %"
             + (fp.worstRun.map { " (\($0))" } ?? "") + ", runs ≥ 1 %: \(fp.runsAtOrAboveTarget)")
         return lines.joined(separator: "\n")
-    }
-}
-
-extension String {
-    fileprivate func padding(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

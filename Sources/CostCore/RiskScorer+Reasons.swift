@@ -40,11 +40,15 @@ extension RiskScorer {
         return items.sorted { $0.0 > $1.0 }.map(\.1)
     }
 
-    /// One decimal, no Foundation: 3.14159 → "3.1".
-    static func decimal(_ value: Double) -> String {
+    /// `places` decimals (1 or more), no Foundation: 3.14159 → "3.1"; with 2 places "3.14".
+    static func decimal(_ value: Double, places: Int = 1) -> String {
         guard value.isFinite else { return "∞" }
-        let tenths = Int64((min(max(value, -1e15), 1e15) * 10).rounded())
-        let sign = tenths < 0 ? "-" : ""
-        return "\(sign)\(abs(tenths) / 10).\(abs(tenths) % 10)"
+        var scale: Int64 = 1
+        for _ in 0..<max(places, 1) { scale *= 10 }
+        let limit = 1e16 / Double(scale)  // keeps the scaled value well inside Int64
+        let scaled = Int64((min(max(value, -limit), limit) * Double(scale)).rounded())
+        let sign = scaled < 0 ? "-" : ""
+        let fraction = String(abs(scaled) % scale)
+        return "\(sign)\(abs(scaled) / scale)." + String(repeating: "0", count: max(places, 1) - fraction.count) + fraction
     }
 }

@@ -238,7 +238,7 @@ public enum RiskScorer {
         agent.sustainedPeakMinute = ended
         // The same for the ended minute's hour of day, remembered for days.
         agent.decayHourPace(to: floorDivide(ended, 1440), halfLifeDays: config.sustainedPaceHalfLifeDays)
-        let slot = Int(ended - floorDivide(ended, 1440) * 1440) / 60
+        let slot = AgentRiskState.hourOfDay(ended)
         let pace = Double(agent.hourPace[slot]) / AgentRiskState.hourPaceScale
         if sustained > pace {
             let learned = (pace + step * weight * (sustained - pace)) * AgentRiskState.hourPaceScale

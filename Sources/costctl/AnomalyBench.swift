@@ -57,11 +57,12 @@ struct AnomalyBench: ParsableCommand {
     }
 
     func run() throws {
-        if heldOut {
-            runHeldOut()
-            if workerEvents > 0 { try benchWorker() }
-            return
-        }
+        if heldOut { runHeldOut() } else { try runSeeds() }
+        if workerEvents > 0 { try benchWorker() }
+    }
+
+    /// The detector on each of --seeds, with the in-process scoring rate.
+    private func runSeeds() throws {
         for seed in try seedList() {
             let scenario = AnomalyScenario.generate(AnomalyScenario.Config(seed: seed, agents: agents, days: days))
             let start = Date()
@@ -71,7 +72,6 @@ struct AnomalyBench: ParsableCommand {
                   + "(\(Int(Double(scenario.events.count) / max(seconds, 1e-9))) events/s, state kept in memory)")
             print(report.summary)
         }
-        if workerEvents > 0 { try benchWorker() }
     }
 
     /// The held-out sweep, one line per run as it finishes, then the summary.
