@@ -1,10 +1,11 @@
 extension AgentRiskState {
     static let kind = UInt8(ascii: "A")
     /// 3: a sixth short-term level (the slow uncached-input-per-output level). 4: the sustained
-    /// pace per hour of day (`hourPace`, `hourPaceDay`, at the end). Versions 2 and 3 are still
-    /// read (a missing level starts at the short-term one; missing paces start empty), so an
-    /// upgrade keeps every agent's learned history.
-    static let version: UInt8 = 4
+    /// pace per hour of day (`hourPace`, `hourPaceDay`, at the end). 5: `activeMinutes` (at the
+    /// end). Versions 2–4 are still read (a missing level starts at the short-term one; missing
+    /// paces start empty; active minutes start at the events seen, at most 1,000,000, so a
+    /// settled agent stays settled), so an upgrade keeps every agent's learned history.
+    static let version: UInt8 = 5
     static let oldestReadableVersion: UInt8 = 2
 
     /// Compact binary form (see `RiskStateWriter`) for a Redis string: about 500 bytes for a
@@ -40,6 +41,7 @@ extension AgentRiskState {
         hours.write(to: &writer)
         for value in hourPace { writer.unsigned(UInt64(value)) }
         writer.signed(hourPaceDay)
+        writer.signed(activeMinutes)
         return writer.bytes
     }
 
@@ -83,6 +85,12 @@ extension AgentRiskState {
                 hourPace[slot] = pace
             }
             hourPaceDay = try reader.signed()
+        }
+        if reader.version >= 5 {
+            activeMinutes = try reader.int32()
+            guard activeMinutes >= 0 else { throw RiskStateError("active minutes out of range") }
+        } else {
+            activeMinutes = Int32(min(max(eventsSeen, 0), 1_000_000))
         }
         try reader.finish()
     }

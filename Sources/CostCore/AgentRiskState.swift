@@ -46,6 +46,9 @@ public struct AgentRiskState: Sendable, Equatable {
     /// Decaying maximum of distinct models / providers per switching window seen in normal traffic.
     var normalModels: Double = 0
     var normalProviders: Double = 0
+    /// Minutes in which the agent made calls (counted as each ends; capped): with its first
+    /// recorded hour, what makes it settled (`RiskScorer.isSettled`).
+    var activeMinutes: Int32 = 0
     /// Consecutive minutes with a full rate factor, and the newest of them.
     var violationStreak: Int32 = 0
     var lastViolationMinute: Int64 = .min
@@ -127,31 +130,67 @@ public struct AgentRiskState: Sendable, Equatable {
     /// Hours of history behind the hour-of-week baselines.
     public var hoursRecorded: Int64 { hours.hoursRecorded }
 
+    /// What the agent's models were taught, together (see `RiskModelEntry.isEstablished`).
+    var modelWeightTotal: Double {
+        var total = 0.0
+        for entry in models { total += entry.weight }
+        return total
+    }
+
+    /// The minute the agent's first hour was recorded (when `RiskScorer.isSettled` turns true):
+    /// before it, the agent was new.
+    var settledFrom: Int64 {
+        hours.firstHour == .min ? .max : (hours.firstHour + 3) * 60
+    }
+
+    /// Whether the model at `index` is one of the agent's own (`RiskModelEntry.isEstablished`).
+    func isEstablished(_ index: Int, at minute: Int64, config: RiskConfig) -> Bool {
+        models[index].isEstablished(at: minute, totalWeight: modelWeightTotal, settledFrom: settledFrom, config: config)
+    }
+
     /// Index of the entry for `key`, if any.
     func modelIndex(_ key: UInt64) -> Int? {
         for index in models.indices where models[index].key == key { return index }
         return nil
     }
 
-    /// Distinct models and providers used in the `window` minutes ending at `minute`, and how
-    /// many of them are new to the agent (a model not established, a provider none of whose
-    /// models is established).
+    /// Distinct models and providers used in the `window` minutes ending at `minute`, how many
+    /// of them are new to the agent (a model not established, a provider none of whose models
+    /// is established), and the share of the agent's calls that went to the new models since
+    /// the first of them appeared in the window (at most the whole window, at least 5 minutes
+    /// and 10 calls): a fleet agent's odd call to another model is a sliver of its traffic,
+    /// hopping is most of it.
     func distinctInWindow(endingAt minute: Int64, window: Int64, config: RiskConfig)
-        -> (models: Int, providers: Int, newModels: Int, newProviders: Int)
+        -> (models: Int, providers: Int, newModels: Int, newProviders: Int, newShare: Double)
     {
         var modelCount = 0
         var newModels = 0
+        var newCalls = 0.0
+        var since = minute
         var providers: [UInt64] = []
         var known: [UInt64] = []
+        let total = modelWeightTotal
+        let settled = settledFrom
         for entry in models {
-            let established = entry.isEstablished(at: minute, config: config)
+            let established = entry.isEstablished(at: minute, totalWeight: total, settledFrom: settled, config: config)
             if established, !known.contains(entry.provider) { known.append(entry.provider) }
             guard entry.lastMinute > minute - window else { continue }
             modelCount += 1
-            if !established { newModels += 1 }
+            if !established {
+                newModels += 1
+                // Its calls when first seen in the window; else its calls since first seen,
+                // prorated to the window (at least the one in it).
+                let age = minute - entry.firstMinute + 1
+                newCalls += age <= window ? Double(entry.calls) : max(1, Double(entry.calls) * Double(window) / Double(age))
+                since = min(since, age <= window ? entry.firstMinute : minute - window + 1)
+            }
             if !providers.contains(entry.provider) { providers.append(entry.provider) }
         }
         let newProviders = known.isEmpty ? 0 : providers.filter { !known.contains($0) }.count
-        return (modelCount, providers.count, newModels, newProviders)
+        // At least the last 5 minutes and 10 calls, so the agent's first calls after a pause are
+        // no share of their own.
+        let calls = self.minutes.calls(last: Int(minute - min(since, minute - 4) + 1), endingAt: minute)
+        let newShare = newModels == 0 ? 0 : min(1, newCalls / Double(max(calls, 10)))
+        return (modelCount, providers.count, newModels, newProviders, newShare)
     }
 }

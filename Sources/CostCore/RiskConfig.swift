@@ -81,6 +81,9 @@ public struct RiskConfig: Sendable, Equatable {
     /// least 4 clock hours since, counts as one of the agent's own even if its calls were
     /// flagged (see `RiskModelEntry.isEstablished`).
     public var modelEstablishMinutes: Int64 = 360
+    /// Minutes with calls an agent must have shown before its sustained rate is judged against
+    /// its own pace (`RiskScorer.hasShownPace`).
+    public var paceActiveMinutes: Int32 = 20
 
     // Switching
     public var switchingWindowMinutes: Int64 = 15
@@ -92,12 +95,18 @@ public struct RiskConfig: Sendable, Equatable {
     public var extraProvidersFull: Double = 2
     /// Models new to the agent plus providers new to it, in the window: 0 at `low`, full at `high`.
     public var novelty: (low: Double, high: Double) = (1.5, 3.5)
+    /// …times a ramp of the share of the agent's calls on those new models (since the first of
+    /// them in the window): 0 at `low`, full at `high`.
+    public var noveltyShare: (low: Double, high: Double) = (0.03, 0.1)
 
     // History
     /// Robust z-score (log scale) from `low` to `high`, gated by the spend ratio from `low` to `high`.
     public var historyZ: (low: Double, high: Double) = (3, 5)
     public var historyRatio: (low: Double, high: Double) = (2, 4)
     public var historyMinimumSigma: Double = 0.25
+    /// Active hours of history (hours with spend) from which the factor starts to count, and
+    /// at which it counts fully.
+    public var historyActiveHours: (low: Double, high: Double) = (1, 3)
     /// The drift (CUSUM of hourly z − 1) counts from `low` to `high` while the last hour or
     /// so is at least 1.2× history (full at `historyRatio.low`).
     public var historyDrift: (low: Double, high: Double) = (3, 6)
@@ -130,7 +139,7 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.baseModels == rhs.baseModels && lhs.baseProviders == rhs.baseProviders
             && lhs.extraModelsFull == rhs.extraModelsFull && lhs.extraProvidersFull == rhs.extraProvidersFull
             && lhs.historyZ == rhs.historyZ && lhs.historyRatio == rhs.historyRatio
-            && lhs.historyMinimumSigma == rhs.historyMinimumSigma && lhs.historyDrift == rhs.historyDrift && lhs.historyPriorSigma == rhs.historyPriorSigma && lhs.historyMinimumSpend == rhs.historyMinimumSpend
+            && lhs.historyMinimumSigma == rhs.historyMinimumSigma && lhs.historyActiveHours == rhs.historyActiveHours && lhs.historyDrift == rhs.historyDrift && lhs.historyPriorSigma == rhs.historyPriorSigma && lhs.historyMinimumSpend == rhs.historyMinimumSpend
             && lhs.baselineAlpha == rhs.baselineAlpha && lhs.matureEvents == rhs.matureEvents
             && lhs.quarantineWeight == rhs.quarantineWeight
             && lhs.suspectWeight == rhs.suspectWeight && lhs.suspectFactor == rhs.suspectFactor
@@ -139,7 +148,7 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.sustainedHourlyVolume == rhs.sustainedHourlyVolume && lhs.sustainedBeyondRatio == rhs.sustainedBeyondRatio && lhs.sustainedPaceRatio == rhs.sustainedPaceRatio
             && lhs.sustainedJobPace == rhs.sustainedJobPace
             && lhs.newModelPriceRatio == rhs.newModelPriceRatio && lhs.matureTierDiscount == rhs.matureTierDiscount
-            && lhs.novelty == rhs.novelty && lhs.ioRatioShift == rhs.ioRatioShift && lhs.ioRatioZ == rhs.ioRatioZ
+            && lhs.novelty == rhs.novelty && lhs.paceActiveMinutes == rhs.paceActiveMinutes && lhs.noveltyShare == rhs.noveltyShare && lhs.ioRatioShift == rhs.ioRatioShift && lhs.ioRatioZ == rhs.ioRatioZ
     }
 }
 

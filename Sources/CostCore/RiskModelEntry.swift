@@ -20,14 +20,20 @@ public struct RiskModelEntry: Sendable, Equatable {
     /// its first call of the hour): a model used in the agent's ordinary mix, not in a block.
     var mixedHours: Int32 = 0
 
-    /// Part of the agent's normal: used in normal traffic for a while (`weight` ≥ 10), or first
-    /// seen at least `RiskConfig.modelEstablishMinutes` ago and used alongside established models
-    /// in at least 4 clock hours since.
-    /// So a legitimate secondary model whose calls are often flagged still becomes normal,
-    /// while a switch to a new model stays suspect for hours and a model used only in blocks
-    /// of attack calls (which replace the agent's usual models) never does.
-    func isEstablished(at minute: Int64, config: RiskConfig) -> Bool {
+    /// Part of the agent's normal: used in normal traffic for a while (`weight` ≥ 10); or first
+    /// used while the agent was new (before `settledFrom`, the minute its first hour was
+    /// recorded) for at least a fiftieth of what its models were taught (`totalWeight`, the
+    /// sum of their weights; at least half a call's worth); or first seen at least
+    /// `RiskConfig.modelEstablishMinutes` ago and used alongside established models in at least
+    /// 4 clock hours since.
+    /// So the models a new agent uses are its own (a busy agent's second model, whose calls
+    /// teach a little each, too), and a legitimate secondary model whose calls are often flagged
+    /// still becomes normal, while a switch to a new model stays suspect for hours and a model
+    /// used only in blocks of attack calls (which replace the agent's usual models and teach
+    /// little) never does.
+    func isEstablished(at minute: Int64, totalWeight: Double, settledFrom: Int64, config: RiskConfig) -> Bool {
         weight >= 10
+            || (firstMinute < settledFrom && weight >= 0.5 && weight >= 0.02 * totalWeight)
             || (mixedHours >= 4 && calls >= 5 && firstMinute != .min
                 && minute - firstMinute >= config.modelEstablishMinutes)
     }

@@ -99,7 +99,7 @@ extension RiskScorer {
             }
             relative = max(relative, beyond * part)
         }
-        relative *= RiskMath.ramp(Double(agent.eventsSeen), from: 0, to: 20) * (isSettled(agent) ? 1 : 0)
+        relative *= RiskMath.ramp(Double(agent.eventsSeen), from: 0, to: 20) * (hasShownPace(agent, config) ? 1 : 0)
         measures.rateCalls = Int64(sustained)
         measures.rateAllowance = reference
         if relative > absolute { measures.absoluteTier = nil }
@@ -113,6 +113,14 @@ extension RiskScorer {
     /// for it yet. A new agent's runaway loop is caught by the absolute tiers meanwhile.
     static func isSettled(_ agent: AgentRiskState) -> Bool {
         agent.hours.hoursRecorded >= 1
+    }
+
+    /// Whether the agent's sustained rate is judged against its own pace: once it is settled and
+    /// has been active in `RiskConfig.paceActiveMinutes` minutes. One that ran for five minutes
+    /// days ago and is back has not had the chance to show its pace; until it has, its peak
+    /// follows its pace quickly, as a new agent's does.
+    static func hasShownPace(_ agent: AgentRiskState, _ config: RiskConfig) -> Bool {
+        isSettled(agent) && agent.activeMinutes >= config.paceActiveMinutes
     }
 
     /// Calls in the `sustainedRank`-th busiest (8th) of the `sustainedMinutes` (10) minutes
@@ -132,12 +140,14 @@ extension RiskScorer {
         return Double(quietest.2)
     }
 
-    static func spikeFactor(_ measures: inout RiskMeasures, agent: AgentRiskState, model: RiskModelEntry) -> Double {
+    static func spikeFactor(_ measures: inout RiskMeasures, agent: AgentRiskState, modelIndex: Int) -> Double {
         let config = measures.config
         let maturity = maturity(agent, config)
         guard maturity > 0, measures.amount.value > 0 else { return 0 }
+        let model = agent.models[modelIndex]
+        let established = agent.isEstablished(modelIndex, at: measures.minute, config: config)
         var normal = RiskMath.exponential(agent.eventCost.mean + agent.eventCost.sigma(minimum: 0.2))
-        if model.isEstablished(at: measures.minute, config: config) {
+        if established {
             normal = max(normal, RiskMath.exponential(model.cost.mean + model.cost.sigma(minimum: 0.2)))
         }
         measures.spikeRatio = Double(measures.amount.value) / normal
@@ -145,7 +155,7 @@ extension RiskScorer {
         // A model that is not (yet) one of the agent's own, priced far above what the agent
         // usually pays per token: its level (the model's calls so far, this one included)
         // against the agent's usual cost per 1000 tokens.
-        if isSettled(agent), !model.isEstablished(at: measures.minute, config: config), agent.costPerToken.count > 0,
+        if isSettled(agent), !established, agent.costPerToken.count > 0,
            let lnCost = measures.tokens?.lnCostPerThousand {
             let level = model.costPerToken.count > 0
                 ? model.costPerToken.mean + (lnCost - model.costPerToken.mean) / Double(min(max(model.calls, 1), 8))
@@ -165,7 +175,7 @@ extension RiskScorer {
             var costStat = agent.costPerToken
             if let index = agent.modelIndex(RiskModelEntry.keys(provider: measures.provider, model: measures.model).key),
                agent.models[index].costPerToken.count > 0,
-               agent.models[index].isEstablished(at: measures.minute, config: config) {
+               agent.isEstablished(index, at: measures.minute, config: config) {
                 costStat = agent.models[index].costPerToken
             }
             let lnCost = tokens.lnCostPerThousand
@@ -244,6 +254,7 @@ extension RiskScorer {
         measures.distinctModels = distinct.models
         measures.distinctProviders = distinct.providers
         measures.newModels = distinct.newModels + distinct.newProviders
+        measures.newShare = distinct.newShare
         let extraModels = Double(distinct.models) - max(agent.normalModels.rounded(.up), config.baseModels)
         let extraProviders = Double(distinct.providers) - max(agent.normalProviders.rounded(.up), config.baseProviders)
         // Novelty: models (and providers) the agent does not normally use, in the window. An
@@ -252,10 +263,14 @@ extension RiskScorer {
             * maturity(agent, config) * (isSettled(agent) ? 1 : 0)
         // Until the agent is settled, its mix of models is still being learned: at most half.
         let learned = isSettled(agent) ? 1 : 0.5
-        return max(
+        let spread = max(
             RiskMath.ramp(extraModels, from: 0, to: config.extraModelsFull) * learned,
             RiskMath.ramp(extraProviders, from: 0, to: config.extraProvidersFull) * learned,
             novelty)
+        // Hopping moves a good part of the agent's calls to models it does not use; a few odd
+        // calls to other models (a fallback, a one-off test) are a sliver of them.
+        guard distinct.newModels > 0 else { return spread }
+        return spread * RiskMath.ramp(distinct.newShare, from: config.noveltyShare.low, to: config.noveltyShare.high)
     }
 
     static func historyFactor(_ measures: inout RiskMeasures, agent: AgentRiskState) -> Double {
@@ -303,6 +318,8 @@ extension RiskScorer {
             measures.historyHours = 0
         }
         result = max(result, driftValue)
-        return result
+        // An agent with only a few active hours behind it (one that ran for minutes days ago
+        // and is back) has no habits of the hour to deviate from yet.
+        return result * RiskMath.ramp(history.activeHourSpend.count, from: config.historyActiveHours.low, to: config.historyActiveHours.high)
     }
 }

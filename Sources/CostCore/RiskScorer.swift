@@ -33,8 +33,9 @@
 ///   allowance, 1), log ramp from 1.5× to 2.5× (a loop inside the agent's own nightly batch
 ///   adds only 1–3× the batch's pace; a batch that merely runs faster does the same work in
 ///   fewer minutes, so its hour's calls do not pass the history);
-///   counting from the agent's first 20 events. A burst does not keep up its rate for 8
-///   minutes out of 10; a runaway loop does.
+///   counting from the agent's first 20 events and once it has shown its pace (settled, and
+///   active in 20 minutes: one that ran for five minutes days ago and is back has not). A
+///   burst does not keep up its rate for 8 minutes out of 10; a runaway loop does.
 /// - *spike*: the larger of the event's cost against the agent's normal cost per call
 ///   (e^(μ + σ) of ln cost; the higher of the agent's and this model's once the model is
 ///   established), log ramp 1× → 10×; and, for a model not (yet) established, its cost per
@@ -57,17 +58,26 @@
 ///   agent's normal (at least 2 models, 1 provider), full at 2.5 extra models or 2 extra
 ///   providers; and novelty — models not established plus providers none of whose models is
 ///   established, in the window — from 1.5 to 3.5 (one new model, e.g. an upgrade, is 1).
+///   When new models are among them, times a ramp of their share of the agent's calls since
+///   the first of them appeared in the window (at least 5 minutes and 10 calls; a model first
+///   seen before the window counts its calls prorated to it) from 3 % to 10 %: hopping moves
+///   a good part of the agent's calls, while a fleet agent's odd call to a fallback model is
+///   a sliver of them.
 /// - *history*: spend of the last hour or so (previous + open hour) and of the last 3 hours
 ///   against this hour-of-week's history (`RiskHourHistory`, same day type only): robust z of
 ///   ln((spend + floor) / (expected + floor)) from 3 to 5, gated by the ratio from 2× to 4×;
 ///   or the drift (a CUSUM of hourly z) from 3 to 6 while spend is still above history. Spend
 ///   of events already HIGH by the other factors is *explained* and left out (so a caught
-///   attack does not keep raising the agent's later events for hours). 0 without history.
+///   attack does not keep raising the agent's later events for hours). 0 without history;
+///   times a ramp of the agent's active hours of history from 1 to 3 (an agent that ran for
+///   minutes days ago and is back has no habits of the hour yet).
 ///
 /// A model is *established* (part of the agent's normal) once taught with weight ≥ 10 (normal
-/// calls teach 1, suspect 0.1, HIGH 0.02), or first seen ≥ 6 h ago and used alongside
-/// established models in ≥ 4 clock hours — so a rarely used legitimate model stops being
-/// flagged, while a switch to a new model, or one seen only in attack blocks, stays suspect.
+/// calls teach 1, suspect 0.1, HIGH 0.02), or — first used while the agent was new — taught
+/// at least a fiftieth of all its models' weight, or first seen ≥ 6 h ago and used alongside
+/// established models in ≥ 4 clock hours — so a new agent's models are its own and a rarely
+/// used legitimate model stops being flagged, while a switch to a new model, or one seen only
+/// in attack blocks, stays suspect.
 ///
 /// **Cold start**: spike, token efficiency and novelty grow linearly from 0 at 5 events to full
 /// at `matureEvents` (50), and count at most half (switching too) until the agent is settled;
@@ -119,7 +129,7 @@ public enum RiskScorer {
         // 2. Factors.
         let factors = RiskFactors(
             rate: rateFactor(&measures, agent: agent, session: session),
-            spike: spikeFactor(&measures, agent: agent, model: agent.models[modelIndex]),
+            spike: spikeFactor(&measures, agent: agent, modelIndex: modelIndex),
             efficiency: efficiencyFactor(&measures, agent: agent),
             switching: switchingFactor(&measures, agent: agent),
             history: historyFactor(&measures, agent: agent))
@@ -193,7 +203,10 @@ public enum RiskScorer {
         if let index = agent.modelIndex(keys.key) {
             let hourStart = floorDivide(minute, 60) * 60
             if agent.models[index].lastMinute < hourStart,
-               agent.models.contains(where: { $0.key != keys.key && $0.lastMinute >= hourStart && $0.isEstablished(at: minute, config: config) }) {
+               agent.models.indices.contains(where: {
+                   agent.models[$0].key != keys.key && agent.models[$0].lastMinute >= hourStart
+                       && agent.isEstablished($0, at: minute, config: config)
+               }) {
                 agent.models[index].mixedHours += 1
             }
             agent.models[index].lastMinute = max(agent.models[index].lastMinute, minute)
@@ -226,14 +239,15 @@ public enum RiskScorer {
     /// Learns the sustained peak at the end of the newest minute (before the ring moves on).
     private static func learnMinute(_ agent: inout AgentRiskState, config: RiskConfig) {
         let ended = agent.minutes.newestMinute
+        agent.activeMinutes = min(agent.activeMinutes + 1, 1_000_000)
         let weight = ended <= agent.quarantineUntilMinute
             ? config.quarantineWeight : (ended <= agent.suspectUntilMinute ? config.suspectWeight : 1)
         let sustained = sustainedCalls(agent, endingAt: ended)
         let peak = agent.sustainedPeak(at: ended, halfLife: config.sustainedHalfLifeMinutes)
         // Rises by a step toward a higher sustained rate (so a loop that builds up over minutes
         // does not become its own reference), decays otherwise.
-        // While the agent is new (its first hours), the peak follows its pace quickly.
-        let step = isSettled(agent) ? config.sustainedPeakStep : max(config.sustainedPeakStep, 0.3)
+        // Until the agent has shown its pace (its first hours), the peak follows it quickly.
+        let step = hasShownPace(agent, config) ? config.sustainedPeakStep : max(config.sustainedPeakStep, 0.3)
         agent.sustainedPeak = sustained > peak ? peak + step * weight * (sustained - peak) : peak
         agent.sustainedPeakMinute = ended
         // The same for the ended minute's hour of day, remembered for days.

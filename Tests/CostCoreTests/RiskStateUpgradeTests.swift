@@ -10,25 +10,29 @@ struct RiskStateUpgradeTests {
         (0..<8).map { UInt8(truncatingIfNeeded: value.bitPattern >> (8 * UInt64($0))) }
     }
 
-    /// A warm agent state with known short-term levels and hour-of-day paces, its current
-    /// encoding, and the bytes version 4 added at the end (the paces).
-    static func warmStateAndPaceTail() throws -> (AgentRiskState, [UInt8], Int) {
+    /// A warm agent state with known short-term levels, hour-of-day paces and active minutes, its
+    /// current encoding, and the byte counts version 4 (the paces) and version 5 (the active
+    /// minutes) added at the end.
+    static func warmStateAndTails() throws -> (AgentRiskState, [UInt8], paces: Int, active: Int) {
         let (replay, _) = RiskStateEncodingTests.warmState()
         var state = try #require(replay.agents.values.first { $0.eventsSeen > 50 })
         state.recentLevels[4] = 1.234_567_89
         state.recentLevels[5] = 9.876_543_21
         for slot in state.hourPace.indices { state.hourPace[slot] = UInt16(slot * 997 % 4000) }
         state.hourPaceDay = 20_000
+        state.activeMinutes = 7
         let current = state.encoded()
         #expect(current[2] == AgentRiskState.version)
-        var tail = RiskStateWriter(kind: AgentRiskState.kind, version: AgentRiskState.version, capacity: 64)
-        for value in state.hourPace { tail.unsigned(UInt64(value)) }
-        tail.signed(state.hourPaceDay)
-        let tailCount = tail.bytes.count - 3
-        return (state, current, tailCount)
+        var paces = RiskStateWriter(kind: AgentRiskState.kind, version: AgentRiskState.version, capacity: 64)
+        for value in state.hourPace { paces.unsigned(UInt64(value)) }
+        paces.signed(state.hourPaceDay)
+        var active = RiskStateWriter(kind: AgentRiskState.kind, version: AgentRiskState.version, capacity: 8)
+        active.signed(state.activeMinutes)
+        return (state, current, paces.bytes.count - 3, active.bytes.count - 3)
     }
 
-    /// What an older build left: no hour-of-day paces; before version 3 no sixth level either.
+    /// What an older build left: no active minutes; before version 4 no hour-of-day paces;
+    /// before version 3 no sixth level either.
     static func expectUpgrade(_ old: [UInt8], to expected: AgentRiskState) throws {
         let upgraded = try AgentRiskState(decoding: old)
         #expect(upgraded == expected)
@@ -37,14 +41,26 @@ struct RiskStateUpgradeTests {
         #expect(try AgentRiskState(decoding: upgraded.encoded()) == expected)
     }
 
+    @Test("a version-4 agent state (no active minutes) decodes with the events seen as active minutes, so a settled agent stays settled")
+    func readsVersionFour() throws {
+        let (state, current, _, active) = try Self.warmStateAndTails()
+        var old = Array(current.dropLast(active))
+        old[2] = 4
+        var expected = state
+        expected.activeMinutes = Int32(state.eventsSeen)
+        try Self.expectUpgrade(old, to: expected)
+        #expect(expected.activeMinutes >= RiskConfig().paceActiveMinutes)
+    }
+
     @Test("a version-3 agent state (no hour-of-day paces) decodes with the paces empty, everything else equal")
     func readsVersionThree() throws {
-        let (state, current, tailCount) = try Self.warmStateAndPaceTail()
-        var old = Array(current.dropLast(tailCount))
+        let (state, current, paces, active) = try Self.warmStateAndTails()
+        var old = Array(current.dropLast(paces + active))
         old[2] = 3
         var expected = state
         expected.hourPace = Array(repeating: 0, count: 24)
         expected.hourPaceDay = .min
+        expected.activeMinutes = Int32(state.eventsSeen)
         try Self.expectUpgrade(old, to: expected)
         // The paces start learning (and decaying) again at once.
         var replay = RiskReplay()
@@ -58,29 +74,41 @@ struct RiskStateUpgradeTests {
 
     @Test("a version-2 agent state (five short-term levels, no paces) decodes with the slow level starting at the short-term one")
     func readsVersionTwo() throws {
-        let (state, current, tailCount) = try Self.warmStateAndPaceTail()
-        // The same state as version 2 wrote it: no sixth level, no paces.
+        let (state, current, paces, active) = try Self.warmStateAndTails()
+        // The same state as version 2 wrote it: no sixth level, no paces, no active minutes.
         let pair = Self.bytes(state.recentLevels[4]) + Self.bytes(state.recentLevels[5])
         let at = try #require((0...(current.count - pair.count)).first { Array(current[$0..<($0 + pair.count)]) == pair })
-        var old = Array(current[..<(at + 8)]) + Array(current[(at + 16)...].dropLast(tailCount))
+        var old = Array(current[..<(at + 8)]) + Array(current[(at + 16)...].dropLast(paces + active))
         old[2] = 2
         var expected = state
         expected.recentLevels[5] = state.recentLevels[4]
         expected.hourPace = Array(repeating: 0, count: 24)
         expected.hourPaceDay = .min
+        expected.activeMinutes = Int32(state.eventsSeen)
         try Self.expectUpgrade(old, to: expected)
     }
 
-    @Test("a version-4 state with a pace out of range is refused")
+    @Test("a state with a pace out of range is refused")
     func refusesPaceOutOfRange() throws {
-        let (_, current, tailCount) = try Self.warmStateAndPaceTail()
+        let (_, current, paces, active) = try Self.warmStateAndTails()
         var tail = RiskStateWriter(kind: AgentRiskState.kind, version: AgentRiskState.version, capacity: 64)
         tail.unsigned(70_000)
         for _ in 1..<24 { tail.unsigned(0) }
         tail.signed(Int64(20_000))
-        let bad = Array(current.dropLast(tailCount)) + Array(tail.bytes.dropFirst(3))
+        tail.signed(Int32(7))
+        let bad = Array(current.dropLast(paces + active)) + Array(tail.bytes.dropFirst(3))
         let error = #expect(throws: RiskStateError.self) { try AgentRiskState(decoding: bad) }
         #expect(error?.description.contains("pace out of range") == true)
+    }
+
+    @Test("a state with negative active minutes is refused")
+    func refusesNegativeActiveMinutes() throws {
+        let (_, current, _, active) = try Self.warmStateAndTails()
+        var tail = RiskStateWriter(kind: AgentRiskState.kind, version: AgentRiskState.version, capacity: 8)
+        tail.signed(Int32(-3))
+        let bad = Array(current.dropLast(active)) + Array(tail.bytes.dropFirst(3))
+        let error = #expect(throws: RiskStateError.self) { try AgentRiskState(decoding: bad) }
+        #expect(error?.description.contains("active minutes out of range") == true)
     }
 
     @Test("a version older than the oldest readable one is refused with both numbers")
@@ -88,6 +116,6 @@ struct RiskStateUpgradeTests {
         var bytes = AgentRiskState().encoded()
         bytes[2] = 1
         let error = #expect(throws: RiskStateError.self) { try AgentRiskState(decoding: bytes) }
-        #expect(error?.description.contains("format version 1; this build reads versions 2–4") == true)
+        #expect(error?.description.contains("format version 1; this build reads versions 2–5") == true)
     }
 }

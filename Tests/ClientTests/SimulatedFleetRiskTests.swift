@@ -1,0 +1,96 @@
+import AgentSDK
+import CostCore
+import Foundation
+import Testing
+
+/// The simulated fleet that `ops/run` starts is normal traffic: replayed through the risk
+/// scorer it must stay quiet, long after its agents have settled (when novelty and the
+/// sustained rate count), and when agents come back days after a short first run.
+@Suite("Simulated fleet through the risk scorer")
+struct SimulatedFleetRiskTests {
+    static func catalog() throws -> PricingCatalog {
+        let url = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("ops/pricing/catalog.json")
+        return PricingCatalog(prices: try PricingFile.parseCatalog(Array(try Data(contentsOf: url))))
+    }
+
+    /// Scores `seconds` of the fleet at `perSecond` events a second from `start`; returns the
+    /// events at MEDIUM or above, at HIGH or above, and the breaker signals by reason.
+    struct Tally {
+        var events = 0, mediumPlus = 0, highPlus = 0
+        var signals: [String: Int] = [:]
+        var highReasons: [String: Int] = [:]
+    }
+
+    static func replay(
+        _ fleet: inout SimulatedFleet, from start: Int64, seconds: Int64, perSecond: Int64, catalog: PricingCatalog,
+        agents: inout [String: AgentRiskState], sessions: inout [String: SessionRiskState]
+    ) -> Tally {
+        var tally = Tally()
+        let step = 1_000_000 / perSecond
+        var micros = start * 1_000_000
+        while micros < (start + seconds) * 1_000_000 {
+            let event = fleet.next(at: Timestamp(microsecondsSinceEpoch: micros))
+            let assessment = RiskScorer.score(
+                event, cost: CostCalculator.price(event, catalog: catalog),
+                agent: &agents[event.agentID, default: AgentRiskState()],
+                session: &sessions[event.sessionID, default: SessionRiskState()])
+            tally.events += 1
+            if assessment.level >= .medium { tally.mediumPlus += 1 }
+            if assessment.level >= .high {
+                tally.highPlus += 1
+                let reason = assessment.reasons.first.map { String($0.prefix(while: { $0 != ":" })) } ?? "?"
+                tally.highReasons[reason, default: 0] += 1
+            }
+            if let signal = assessment.breakerSignal { tally.signals[signal, default: 0] += 1 }
+            micros += step
+        }
+        return tally
+    }
+
+    @Test("20 fleet agents at 30 calls a minute for 6 hours: after settling, no switching or rate alarms from their rare calls to other models")
+    func settledFleetStaysQuiet() throws {
+        let catalog = try Self.catalog()
+        var fleet = SimulatedFleet(agents: 20, seed: 7, runID: "t")
+        var agents: [String: AgentRiskState] = [:]
+        var sessions: [String: SessionRiskState] = [:]
+        let start: Int64 = 1_790_000_000
+        _ = Self.replay(&fleet, from: start, seconds: 4 * 3600, perSecond: 10, catalog: catalog, agents: &agents, sessions: &sessions)
+        #expect(agents.values.allSatisfy { $0.hoursRecorded >= 1 })  // every agent is settled
+        let settled = Self.replay(
+            &fleet, from: start + 4 * 3600, seconds: 2 * 3600, perSecond: 10, catalog: catalog, agents: &agents, sessions: &sessions)
+        #expect(settled.events == 72_000)
+        // Each agent sends 0.2 % of its calls to some other model: about one every 15 minutes.
+        // Before, two of them in 15 minutes scored every call of the agent HIGH (switching):
+        // 9–12 % of all events. A stray call to a far pricier model may still be HIGH (a real
+        // cost spike), but that is a sliver.
+        #expect(settled.highReasons["switching", default: 0] == 0, "\(settled.highReasons)")
+        #expect(settled.highReasons["rate", default: 0] == 0, "\(settled.highReasons)")
+        #expect(Double(settled.highPlus) / Double(settled.events) < 0.002, "\(settled.highPlus) HIGH of \(settled.events)")
+        #expect(Double(settled.mediumPlus) / Double(settled.events) < 0.01, "\(settled.mediumPlus) MEDIUM+ of \(settled.events)")
+        #expect(settled.signals["rate_violation", default: 0] == 0)
+    }
+
+    @Test("fleet agents that ran 5 minutes and come back 3 days later are not taken for a runaway loop or a new pricey model")
+    func returningFleetStaysQuiet() throws {
+        let catalog = try Self.catalog()
+        var agents: [String: AgentRiskState] = [:]
+        var sessions: [String: SessionRiskState] = [:]
+        let start: Int64 = 1_790_000_000
+        var first = SimulatedFleet(agents: 20, seed: 7, runID: "a")
+        _ = Self.replay(&first, from: start, seconds: 300, perSecond: 10, catalog: catalog, agents: &agents, sessions: &sessions)
+        var back = SimulatedFleet(agents: 20, seed: 8, runID: "b")
+        let later = Self.replay(
+            &back, from: start + 3 * 86_400, seconds: 3600, perSecond: 10, catalog: catalog, agents: &agents, sessions: &sessions)
+        #expect(later.events == 36_000)
+        // Before: their pace had never been measured (the sustained rate needs 8 busy minutes of
+        // 10), so their ordinary 30 calls a minute scored as a loop (about 4 % HIGH, a
+        // rate_violation signal a minute per agent), and the idle days made the history factor
+        // climb.
+        #expect(later.highReasons["rate", default: 0] == 0, "\(later.highReasons)")
+        #expect(later.highReasons["history", default: 0] == 0, "\(later.highReasons)")
+        #expect(later.signals["rate_violation", default: 0] == 0)
+        #expect(Double(later.highPlus) / Double(later.events) < 0.002, "\(later.highPlus) HIGH of \(later.events)")
+    }
+}
