@@ -33,6 +33,7 @@ public final class AnomalyProcessor: BatchProcessor {
     private let levels = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.map {
         ($0, Counter(label: "cost_anomaly_events_total", dimensions: [("level", $0.rawValue)]))
     })
+    private let levelIndex = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.enumerated().map { ($1, $0) })
     private let replayed = Counter(label: "cost_anomaly_events_total", dimensions: [("level", "already_scored")])
     private let conflicts = Counter(label: "cost_anomaly_state_conflicts_total")
     private let damaged = Counter(label: "cost_anomaly_damaged_states_total")
@@ -73,9 +74,14 @@ public final class AnomalyProcessor: BatchProcessor {
         conflicts.increment(by: scorer.conflicts - before.0)
         damaged.increment(by: scorer.damagedStates - before.1)
         try outputs.emit(scored, context: context)
+        // Counted per batch: one metrics update per level rather than per event.
+        var perLevel = [Int](repeating: 0, count: RiskLevel.allCases.count)
+        var replays = 0
         for item in scored {
-            if item.replayed { replayed.increment() } else { levels[item.assessment.level]?.increment() }
+            if item.replayed { replays += 1 } else { perLevel[levelIndex[item.assessment.level]!] += 1 }
         }
+        if replays > 0 { replayed.increment(by: replays) }
+        for (level, count) in zip(RiskLevel.allCases, perLevel) where count > 0 { levels[level]?.increment(by: count) }
     }
 
     public func housekeeping(context: WorkerContext) throws {

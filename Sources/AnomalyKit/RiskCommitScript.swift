@@ -42,4 +42,29 @@ public enum RiskCommitScript {
         args += seen.map(\.outcome)
         return (keys, args)
     }
+
+    /// The same call with keys already as the UTF-8 bytes sent (for `evalMany(_:byteCalls:)`).
+    static func byteCall(agentKey: [UInt8], version: Int64, state: [UInt8], sessions: [(key: [UInt8], state: [UInt8])],
+                         seen: [(key: [UInt8], outcome: [UInt8])]) -> (keys: [[UInt8]], args: [[UInt8]]) {
+        var keys: [[UInt8]] = []
+        keys.reserveCapacity(1 + sessions.count + seen.count)
+        keys.append(agentKey)
+        for session in sessions { keys.append(session.key) }
+        for marker in seen { keys.append(marker.key) }
+        var args: [[UInt8]] = []
+        args.reserveCapacity(6 + sessions.count + seen.count)
+        args.append(Array(String(version).utf8))
+        args.append(state)
+        args.append(agentTTLText)
+        args.append(Array(String(sessions.count).utf8))
+        args.append(sessionTTLText)
+        args.append(seenTTLText)
+        for session in sessions { args.append(session.state) }
+        for marker in seen { args.append(marker.outcome) }
+        return (keys, args)
+    }
+
+    private static let agentTTLText: [UInt8] = Array(String(RiskStateKeys.agentTTLSeconds).utf8)
+    private static let sessionTTLText: [UInt8] = Array(String(RiskStateKeys.sessionTTLSeconds).utf8)
+    private static let seenTTLText: [UInt8] = Array(String(RiskStateKeys.seenTTLSeconds).utf8)
 }

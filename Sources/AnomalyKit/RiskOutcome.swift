@@ -5,6 +5,15 @@ import CostCore
 /// outputs again without being scored twice. JSON; statistics in thousandths.
 public enum RiskOutcome {
     public static func encode(_ a: RiskAssessment) -> [UInt8] {
+        if !(a.level >= .medium || a.costMismatch || a.breakerSignal != nil) {
+            // The common case, written directly: the same bytes as the JSON path below.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(16)
+            bytes.append(contentsOf: scorePrefix)
+            bytes.append(contentsOf: String(a.score).utf8)
+            bytes.append(UInt8(ascii: "}"))
+            return bytes
+        }
         var members: [(String, JSONValue)] = [("score", .number(String(a.score)))]
         if a.level >= .medium || a.costMismatch || a.breakerSignal != nil {
             let f = a.factors
@@ -18,6 +27,8 @@ public enum RiskOutcome {
         }
         return Array(JSONValue.object(members).serialized().utf8)
     }
+
+    private static let scorePrefix: [UInt8] = Array(#"{"score":"#.utf8)
 
     /// Nil when the bytes are not an outcome this build wrote (the event is then scored again).
     public static func decode(_ bytes: [UInt8]) -> RiskAssessment? {

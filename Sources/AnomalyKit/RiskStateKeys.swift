@@ -16,6 +16,23 @@ public enum RiskStateKeys {
 
     public static func seen(eventID: String) -> String { "cost:risk:seen:" + eventID }
 
+    /// `agent(_:)` as the UTF-8 bytes sent to Redis, built in one allocation.
+    static func agentBytes(_ agentID: String) -> [UInt8] { joined(agentPrefix, agentID) }
+
+    /// `seen(eventID:)` as the UTF-8 bytes sent to Redis, built in one allocation.
+    static func seenBytes(eventID: String) -> [UInt8] { joined(seenPrefix, eventID) }
+
+    private static let agentPrefix: [UInt8] = Array("cost:risk:agent:".utf8)
+    private static let seenPrefix: [UInt8] = Array("cost:risk:seen:".utf8)
+
+    private static func joined(_ prefix: [UInt8], _ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(prefix.count + text.utf8.count)
+        bytes.append(contentsOf: prefix)
+        bytes.append(contentsOf: text.utf8)
+        return bytes
+    }
+
     /// An idle agent's state expires after 35 days (its hour-of-week history spans 4 weeks).
     public static let agentTTLSeconds = 35 * 86_400
     /// A session's state covers its last 4 minutes.

@@ -42,20 +42,44 @@ public final class SharedRiskScorer {
 
     /// Results in the order of `items`.
     public func score(_ items: [(event: UsageEvent, cost: CostBreakdown)]) throws -> [ScoredEvent] {
-        var byAgent: [String: [Int]] = [:]
-        var agentOrder: [String] = []
-        for (index, item) in items.enumerated() {
-            if byAgent[item.event.agentID] == nil { agentOrder.append(item.event.agentID) }
-            byAgent[item.event.agentID, default: []].append(index)
+        var groupOfAgent: [String: Int] = [:]
+        var groups: [[Int]] = []
+        for index in items.indices {
+            let agentID = items[index].event.agentID
+            if let group = groupOfAgent[agentID] {
+                groups[group].append(index)
+            } else {
+                groupOfAgent[agentID] = groups.count
+                groups.append([index])
+            }
         }
-        var results = [ScoredEvent?](repeating: nil, count: items.count)
-        var pending = agentOrder.map { agent in
-            byAgent[agent]!.sorted { (items[$0].event.occurredAt, $0) < (items[$1].event.occurredAt, $1) }
+        // Per item: its assessment once known, and whether it was scored here or before.
+        var results = Results(count: items.count)
+        var pending = groups.map { group in
+            group.sorted { (items[$0].event.occurredAt, $0) < (items[$1].event.occurredAt, $1) }
         }
-        let sessionKeys = items.map { RiskStateKeys.session(agentID: $0.event.agentID, sessionID: $0.event.sessionID) }
+        // By index rather than `map`, which would copy each (event, cost) element.
+        var sessionKeys: [String] = []
+        var seenKeys: [[UInt8]] = []
+        sessionKeys.reserveCapacity(items.count)
+        seenKeys.reserveCapacity(items.count)
+        for index in items.indices {
+            sessionKeys.append(RiskStateKeys.session(agentID: items[index].event.agentID, sessionID: items[index].event.sessionID))
+            seenKeys.append(RiskStateKeys.seenBytes(eventID: items[index].event.eventID))
+        }
         for attempt in 1...maxAttempts {
-            let lost = try attemptOnce(pending, items: items, sessionKeys: sessionKeys, results: &results)
-            if lost.isEmpty { return results.map { $0! } }
+            let lost = try attemptOnce(pending, items: items, sessionKeys: sessionKeys, seenKeys: seenKeys, results: &results)
+            if lost.isEmpty {
+                var scored: [ScoredEvent] = []
+                scored.reserveCapacity(items.count)
+                for index in items.indices {
+                    precondition(results.state[index] != Results.pending, "an item was left unscored")
+                    scored.append(ScoredEvent(event: items[index].event, cost: items[index].cost,
+                                              assessment: results.assessments[index],
+                                              replayed: results.state[index] == Results.replayed))
+                }
+                return scored
+            }
             conflicts += lost.count
             pending = lost
             if attempt >= 3 { SystemClock.sleep(.milliseconds(min(attempt, 20))) }
@@ -64,23 +88,53 @@ public final class SharedRiskScorer {
             + "\(maxAttempts) attempts); retrying the batch")
     }
 
+    /// The batch's assessments by item, filled as agents commit (no optionals: copying a
+    /// `RiskAssessment?` goes through the runtime's value witnesses).
+    private struct Results {
+        static let pending: UInt8 = 0, scored: UInt8 = 1, replayed: UInt8 = 2
+        var assessments: [RiskAssessment]
+        var state: [UInt8]
+
+        init(count: Int) {
+            assessments = Array(repeating: RiskAssessment(
+                score: 0, level: .low, confidence: 0, factors: RiskFactors(), costMismatch: false, reasons: [],
+                breakerSignal: nil), count: count)
+            state = Array(repeating: Self.pending, count: count)
+        }
+
+        mutating func set(_ index: Int, _ assessment: RiskAssessment, replayed: Bool) {
+            assessments[index] = assessment
+            state[index] = replayed ? Self.replayed : Self.scored
+        }
+    }
+
+    private static let hmget: [UInt8] = Array("HMGET".utf8)
+    private static let get: [UInt8] = Array("GET".utf8)
+    private static let versionField: [UInt8] = [UInt8(ascii: "v")]
+    private static let stateField: [UInt8] = [UInt8(ascii: "s")]
+
     /// One read-score-write round for the agents in `groups` (each a list of item indices of
     /// one agent, in occurred_at order). Returns the groups whose compare-and-set lost.
     private func attemptOnce(_ groups: [[Int]], items: [(event: UsageEvent, cost: CostBreakdown)], sessionKeys itemSessionKeys: [String],
-                             results: inout [ScoredEvent?]) throws -> [[Int]] {
+                             seenKeys: [[UInt8]], results: inout Results) throws -> [[Int]] {
         // 1. Read.
-        var commands: [[String]] = []
+        var commands: [[[UInt8]]] = []
+        commands.reserveCapacity(2 * groups.count + items.count)
         var sessionKeys: [[String]] = []
+        sessionKeys.reserveCapacity(groups.count)
+        var agentKeys: [[UInt8]] = []
+        agentKeys.reserveCapacity(groups.count)
         for group in groups {
-            let agent = items[group[0]].event.agentID
-            commands.append(["HMGET", RiskStateKeys.agent(agent), "v", "s"])
+            let agentKey = RiskStateKeys.agentBytes(items[group[0]].event.agentID)
+            agentKeys.append(agentKey)
+            commands.append([Self.hmget, agentKey, Self.versionField, Self.stateField])
             var keys: [String] = []
             for index in group where !keys.contains(itemSessionKeys[index]) { keys.append(itemSessionKeys[index]) }
+            for key in keys { commands.append([Self.get, Array(key.utf8)]) }
             sessionKeys.append(keys)
-            commands += keys.map { ["GET", $0] }
-            commands += group.map { ["GET", RiskStateKeys.seen(eventID: items[$0].event.eventID)] }
+            for index in group { commands.append([Self.get, seenKeys[index]]) }
         }
-        let replies = try redis.pipeline(commands)
+        let replies = try redis.pipeline(bytes: commands)
         var cursor = 0
         func next() -> RedisReply {
             defer { cursor += 1 }
@@ -88,66 +142,71 @@ public final class SharedRiskScorer {
         }
 
         // 2. Score.
-        var calls: [(keys: [String], args: [[UInt8]])] = []
+        var calls: [(keys: [[UInt8]], args: [[UInt8]])] = []
         var callGroups: [[Int]] = []
-        var scoredNow: [[(Int, ScoredEvent)]] = []
+        var scoredNow: [[(index: Int, assessment: RiskAssessment, replayed: Bool)]] = []
         for (groupIndex, group) in groups.enumerated() {
-            let agentID = items[group[0]].event.agentID
             let (version, stateBytes) = Self.versionAndState(next())
-            var stored: AgentRiskState?
-            if let stateBytes {
-                do { stored = try AgentRiskState(decoding: stateBytes) } catch {
-                    damagedStates += 1
-                    logger.warning("damaged risk state; starting the agent afresh", metadata: [
-                        "agent": "\(agentID)", "error": "\(error)"])
-                }
-            }
-            var agent = stored ?? AgentRiskState()  // a fresh state only when there is none (it is ~8 KB to build)
+            var agent = loadAgent(stateBytes, agentID: items[group[0]].event.agentID)
             var sessions: [String: SessionRiskState] = [:]
             for key in sessionKeys[groupIndex] {
                 if case .bulk(let bytes) = next(), let state = try? SessionRiskState(decoding: bytes) { sessions[key] = state }
             }
-            var outcomes: [(key: String, outcome: [UInt8])] = []
-            var done: [(Int, ScoredEvent)] = []
-            var scoredIDs: [String: RiskAssessment] = [:]
+            var outcomes: [(key: [UInt8], outcome: [UInt8])] = []
+            var done: [(index: Int, assessment: RiskAssessment, replayed: Bool)] = []
+            done.reserveCapacity(group.count)
+            // Events of this group scored in this round (a second copy in the batch is replayed).
+            var scoredHere: [(eventID: String, assessment: RiskAssessment)] = []
             for index in group {
-                let (event, cost) = items[index]
                 let seen: RiskAssessment? = if case .bulk(let bytes) = next() { RiskOutcome.decode(bytes) } else { nil }
-                if let previous = seen ?? scoredIDs[event.eventID] {
-                    done.append((index, ScoredEvent(event: event, cost: cost, assessment: previous, replayed: true)))
+                if let previous = seen ?? scoredHere.first(where: { $0.eventID == items[index].event.eventID })?.assessment {
+                    done.append((index, previous, true))
                     continue
                 }
-                let sessionKey = itemSessionKeys[index]
                 let assessment = RiskScorer.score(
-                    event, cost: cost, agent: &agent, session: &sessions[sessionKey, default: SessionRiskState()], config: config)
-                scoredIDs[event.eventID] = assessment
-                outcomes.append((RiskStateKeys.seen(eventID: event.eventID), RiskOutcome.encode(assessment)))
-                done.append((index, ScoredEvent(event: event, cost: cost, assessment: assessment, replayed: false)))
+                    items[index].event, cost: items[index].cost, agent: &agent,
+                    session: &sessions[itemSessionKeys[index], default: SessionRiskState()], config: config)
+                scoredHere.append((items[index].event.eventID, assessment))
+                outcomes.append((seenKeys[index], RiskOutcome.encode(assessment)))
+                done.append((index, assessment, false))
             }
             if outcomes.isEmpty {
-                for (index, scored) in done { results[index] = scored }
+                for item in done { results.set(item.index, item.assessment, replayed: item.replayed) }
                 continue
             }
-            calls.append(RiskCommitScript.call(
-                agentKey: RiskStateKeys.agent(agentID), version: version, state: agent.encoded(),
-                sessions: sessions.sorted { $0.key < $1.key }.map { ($0.key, $0.value.encoded()) }, seen: outcomes))
+            calls.append(RiskCommitScript.byteCall(
+                agentKey: agentKeys[groupIndex], version: version, state: agent.encoded(),
+                sessions: sessions.sorted { $0.key < $1.key }.map { (Array($0.key.utf8), $0.value.encoded()) }, seen: outcomes))
             callGroups.append(group)
             scoredNow.append(done)
         }
 
         // 3. Compare-and-set.
         var lost: [[Int]] = []
-        for (offset, reply) in try redis.evalMany(RiskCommitScript.script, binaryCalls: calls).enumerated() {
+        for (offset, reply) in try redis.evalMany(RiskCommitScript.script, byteCalls: calls).enumerated() {
             if let message = reply.errorMessage {
                 throw RedisError(kind: .server, message: "risk state script failed: \(message)")
             }
             if reply.int == 1 {
-                for (index, scored) in scoredNow[offset] { results[index] = scored }
+                for item in scoredNow[offset] { results.set(item.index, item.assessment, replayed: item.replayed) }
             } else {
                 lost.append(callGroups[offset])
             }
         }
         return lost
+    }
+
+    /// The stored agent state, or a fresh one only when there is none or it is damaged (a
+    /// fresh state is ~8 KB to build).
+    private func loadAgent(_ stateBytes: [UInt8]?, agentID: String) -> AgentRiskState {
+        if let stateBytes {
+            do { return try AgentRiskState(decoding: stateBytes) } catch {
+                damagedStates += 1
+                logger.warning("damaged risk state; starting the agent afresh", metadata: [
+                    "agent": "\(agentID)", "error": "\(error)"])
+            }
+        }
+        return AgentRiskState()
     }
 
     /// The version (0 when the agent has no state) and state bytes of an HMGET v s reply.

@@ -14,6 +14,38 @@ public enum JSONParser {
         return try result.get()
     }
 
+    /// `parse` for a usage event (`UsageEventDecoder`): the top-level object's members go
+    /// straight into `raw` (see `JSONReader.parseUsageFields`), with the same errors. Answers
+    /// `.notObject` when the value is not an object: the caller then parses it with `parse`.
+    enum UsageFieldsOutcome {
+        case parsed
+        case failed(JSONParseError)
+        case notObject
+    }
+
+    static func parseUsageFields(_ bytes: some Collection<UInt8>, into raw: inout RawUsageFields) -> UsageFieldsOutcome {
+        if let outcome = bytes.withContiguousStorageIfAvailable({ parseUsageFields(buffer: $0, into: &raw) }) {
+            return outcome
+        }
+        return Array(bytes).withUnsafeBufferPointer { parseUsageFields(buffer: $0, into: &raw) }
+    }
+
+    static func parseUsageFields(buffer: UnsafeBufferPointer<UInt8>, into raw: inout RawUsageFields) -> UsageFieldsOutcome {
+        var reader = JSONReader(bytes: buffer, maxDepth: 32)
+        reader.skipWhitespace()
+        guard reader.index < buffer.count, buffer[reader.index] == UInt8(ascii: "{") else { return .notObject }
+        do throws(JSONParseError) {
+            try reader.parseUsageFields(into: &raw)
+            reader.skipWhitespace()
+            guard reader.index == buffer.count else {
+                throw reader.error("unexpected data after the JSON value")
+            }
+            return .parsed
+        } catch {
+            return .failed(error)
+        }
+    }
+
     static func parse(buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) -> Result<JSONValue, JSONParseError> {
         var reader = JSONReader(bytes: buffer, maxDepth: maxDepth)
         do throws(JSONParseError) {

@@ -29,6 +29,11 @@ struct RiskStateWriter: ~Copyable {
     @inline(__always)
     private mutating func reserve(_ more: Int) {
         guard count + more > capacity else { return }
+        grow(more)
+    }
+
+    @inline(never)
+    private mutating func grow(_ more: Int) {
         let grown = max(capacity * 2, count + more)
         let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
         fresh.update(from: storage, count: count)
@@ -37,8 +42,14 @@ struct RiskStateWriter: ~Copyable {
         capacity = grown
     }
 
+    @inline(__always)
     mutating func unsigned(_ value: UInt64) {
         reserve(10)
+        if value < 0x80 {  // most fields are small counters: one byte
+            storage[count] = UInt8(truncatingIfNeeded: value)
+            count += 1
+            return
+        }
         var rest = value
         while rest >= 0x80 {
             storage[count] = UInt8(truncatingIfNeeded: rest) | 0x80
@@ -49,21 +60,20 @@ struct RiskStateWriter: ~Copyable {
         count += 1
     }
 
+    @inline(__always)
     mutating func signed(_ value: Int64) {
         unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
+    @inline(__always)
     mutating func signed(_ value: Int32) {
         signed(Int64(value))
     }
 
+    @inline(__always)
     mutating func double(_ value: Double) {
         reserve(8)
-        var bits = value.bitPattern
-        for offset in 0..<8 {
-            storage[count + offset] = UInt8(truncatingIfNeeded: bits)
-            bits >>= 8
-        }
+        UnsafeMutableRawPointer(storage + count).storeBytes(of: value.bitPattern.littleEndian, as: UInt64.self)
         count += 8
     }
 
@@ -109,10 +119,18 @@ struct RiskStateReader: ~Copyable {
     @inline(__always)
     mutating func unsigned() throws(RiskStateError) -> UInt64 {
         // Most fields are small counters: one byte.
-        if index < bytes.count, bytes[index] < 0x80 {
-            defer { index += 1 }
-            return UInt64(bytes[index])
+        if index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                index += 1
+                return UInt64(byte)
+            }
         }
+        return try multiByteUnsigned()
+    }
+
+    @inline(never)
+    private mutating func multiByteUnsigned() throws(RiskStateError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -126,35 +144,46 @@ struct RiskStateReader: ~Copyable {
         }
     }
 
+    @inline(__always)
     mutating func signed() throws(RiskStateError) -> Int64 {
         let raw = try unsigned()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
 
+    @inline(__always)
     mutating func int32() throws(RiskStateError) -> Int32 {
         let value = try signed()
-        guard let result = Int32(exactly: value) else { throw RiskStateError("counter out of range") }
+        guard let result = Int32(exactly: value) else { throw Self.failure("counter out of range") }
         return result
     }
 
+    @inline(__always)
     mutating func count(max: Int) throws(RiskStateError) -> Int {
         let value = try unsigned()
-        guard value <= UInt64(max) else { throw RiskStateError("length \(value) above \(max)") }
+        guard value <= UInt64(max) else { throw Self.lengthFailure(value, max) }
         return Int(value)
     }
 
+    @inline(__always)
     mutating func double() throws(RiskStateError) -> Double {
-        guard bytes.count - index >= 8 else { throw RiskStateError("truncated") }
-        var bits: UInt64 = 0
-        for offset in 0..<8 {
-            bits |= UInt64(bytes[index + offset]) << (8 * UInt64(offset))
-        }
+        guard bytes.count - index >= 8 else { throw Self.failure("truncated") }
+        let bits = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
         index += 8
         let value = Double(bitPattern: bits)
-        guard value.isFinite else { throw RiskStateError("statistic is not finite") }
+        guard value.isFinite else { throw Self.failure("statistic is not finite") }
         return value
     }
 
+    /// Errors are built out of line, keeping the inlined reads small.
+    @inline(never)
+    private static func failure(_ message: String) -> RiskStateError { RiskStateError(message) }
+
+    @inline(never)
+    private static func lengthFailure(_ value: UInt64, _ max: Int) -> RiskStateError {
+        RiskStateError("length \(value) above \(max)")
+    }
+
+    @inline(__always)
     mutating func stat() throws(RiskStateError) -> RiskRunningStat {
         let mean = try double()
         let deviation = try double()

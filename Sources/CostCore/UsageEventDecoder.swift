@@ -25,6 +25,17 @@ public enum UsageEventDecoder {
                 field: "$", rule: Violation.Rule.tooLarge,
                 message: "message is \(size) bytes; a usage event may be at most \(maxMessageBytes) bytes (16 KiB)")))
         }
+        var fields = RawUsageFields()
+        switch JSONParser.parseUsageFields(bytes, into: &fields) {
+        case .parsed:
+            return validate(fields, now: now)
+        case .failed(let error):
+            return .failure(ViolationList(Violation(
+                field: "$", rule: Violation.Rule.invalidJSON,
+                message: "message is not valid UTF-8 JSON: \(error.description)")))
+        case .notObject:
+            break  // parsed below to say what it is
+        }
         let root: JSONValue
         do {
             root = try JSONParser.parse(bytes)

@@ -137,8 +137,7 @@ struct UsageFieldChecker {
             fail(field, Violation.Rule.tooMany,
                  "\(field) may have at most \(UsageEventDecoder.maxTags) entries (got \(members.count))")
         }
-        var result: [String: String] = [:]
-        result.reserveCapacity(members.count)
+        var result = [String: String](minimumCapacity: members.count)
         for (key, tagValue) in members {
             guard FieldText.isTagKey(key) else {
                 fail(field, Violation.Rule.pattern,

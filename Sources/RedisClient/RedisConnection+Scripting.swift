@@ -39,6 +39,24 @@ extension RedisConnection {
         return replies
     }
 
+    /// The same with keys given as the bytes sent (callers that build their keys as bytes).
+    public func evalMany(_ script: RedisScript, byteCalls calls: [(keys: [[UInt8]], args: [[UInt8]])]) throws(RedisError)
+        -> [RedisReply] {
+        try checkNotSubscribed()
+        if calls.isEmpty { return [] }
+        let sha = try scriptSHA(script)
+        var replies = try pipeline(bytes: calls.map { Self.evalSHAArgs(sha, byteKeys: $0.keys, binaryArgs: $0.args) })
+        let missing = replies.indices.filter { Self.isNoScript(replies[$0]) }
+        if !missing.isEmpty {
+            let reloaded = try loadScript(script)
+            let retried = try pipeline(bytes: missing.map {
+                Self.evalSHAArgs(reloaded, byteKeys: calls[$0].keys, binaryArgs: calls[$0].args)
+            })
+            for (index, reply) in zip(missing, retried) { replies[index] = reply }
+        }
+        return replies
+    }
+
     func scriptSHA(_ script: RedisScript) throws(RedisError) -> String {
         if let sha = scriptSHAs[script] { return sha }
         return try loadScript(script)
@@ -69,6 +87,16 @@ extension RedisConnection {
         out.append(contentsOf: binaryArgs)
         return out
     }
+
+    static func evalSHAArgs(_ sha: String, byteKeys keys: [[UInt8]], binaryArgs: [[UInt8]]) -> [[UInt8]] {
+        var out: [[UInt8]] = [evalSHAWord, Array(sha.utf8), Array(String(keys.count).utf8)]
+        out.reserveCapacity(3 + keys.count + binaryArgs.count)
+        out.append(contentsOf: keys)
+        out.append(contentsOf: binaryArgs)
+        return out
+    }
+
+    private static let evalSHAWord: [UInt8] = Array("EVALSHA".utf8)
 
     static func isNoScript(_ reply: RedisReply) -> Bool {
         reply.errorMessage?.hasPrefix("NOSCRIPT") ?? false

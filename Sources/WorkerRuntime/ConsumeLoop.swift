@@ -131,22 +131,28 @@ public final class ConsumeLoop: @unchecked Sendable {
         let now = clock()
         var valid: [InboundEvent] = []
         var rejected: [(AMQPDelivery, [Violation])] = []
-        var byTag: [UInt64: AMQPDelivery] = [:]
+        var validDeliveries: [Int] = []  // positions in `deliveries` of the valid events
         valid.reserveCapacity(deliveries.count)
+        validDeliveries.reserveCapacity(deliveries.count)
         let decodeStart = ContinuousClock.now
-        for d in deliveries {
+        for (position, d) in deliveries.enumerated() {
             switch UsageEventDecoder.decode(d.body, now: now) {
             case .success(let event):
                 valid.append(InboundEvent(event: event, deliveryTag: d.deliveryTag, redelivered: d.redelivered,
                                           publishedAtMs: Self.publishedAtMs(d.properties)))
-                byTag[d.deliveryTag] = d
+                validDeliveries.append(position)
             case .failure(let list):
                 rejected.append((d, list.violations))
             }
         }
         spent["decode", default: .zero] += ContinuousClock.now - decodeStart
         metrics.received.increment(by: deliveries.count)
-        for (event, error) in try measure("commit", { try processIsolatingFailures(valid) }) {
+        let failures = try measure("commit", { try processIsolatingFailures(valid) })
+        var byTag: [UInt64: AMQPDelivery] = [:]  // built only when some event failed
+        if !failures.isEmpty {
+            for position in validDeliveries { byTag[deliveries[position].deliveryTag] = deliveries[position] }
+        }
+        for (event, error) in failures {
             logger.error("event rejected by the processor", metadata: ["event_id": "\(event.event.eventID)", "error": "\(error)"])
             if let d = byTag[event.deliveryTag] {
                 rejected.append((d, [Violation(field: "$", rule: "processing_failed", message: "\(error)")]))
