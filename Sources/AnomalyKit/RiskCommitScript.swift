@@ -27,24 +27,9 @@ public enum RiskCommitScript {
         return 1
         """)
 
-    /// One call: `sessions` are (key, state) pairs, `seen` (key, outcome) pairs.
-    public static func call(agentKey: String, version: Int64, state: [UInt8], sessions: [(key: String, state: [UInt8])],
-                            seen: [(key: String, outcome: [UInt8])]) -> (keys: [String], args: [[UInt8]]) {
-        var keys = [agentKey]
-        keys += sessions.map(\.key)
-        keys += seen.map(\.key)
-        var args: [[UInt8]] = [
-            Array(String(version).utf8), state, Array(String(RiskStateKeys.agentTTLSeconds).utf8),
-            Array(String(sessions.count).utf8), Array(String(RiskStateKeys.sessionTTLSeconds).utf8),
-            Array(String(RiskStateKeys.seenTTLSeconds).utf8),
-        ]
-        args += sessions.map(\.state)
-        args += seen.map(\.outcome)
-        return (keys, args)
-    }
-
-    /// The same call with keys already as the UTF-8 bytes sent (for `evalMany(_:byteCalls:)`).
-    static func byteCall(agentKey: [UInt8], version: Int64, state: [UInt8], sessions: [(key: [UInt8], state: [UInt8])],
+    /// One call (for `evalMany(_:byteCalls:)`): `sessions` are (key, state) pairs, `seen` (key,
+    /// outcome) pairs, keys as the UTF-8 bytes sent.
+    public static func call(agentKey: [UInt8], version: Int64, state: [UInt8], sessions: [(key: [UInt8], state: [UInt8])],
                          seen: [(key: [UInt8], outcome: [UInt8])]) -> (keys: [[UInt8]], args: [[UInt8]]) {
         var keys: [[UInt8]] = []
         keys.reserveCapacity(1 + sessions.count + seen.count)

@@ -17,10 +17,10 @@ public enum RiskStateKeys {
     public static func seen(eventID: String) -> String { "cost:risk:seen:" + eventID }
 
     /// `agent(_:)` as the UTF-8 bytes sent to Redis, built in one allocation.
-    static func agentBytes(_ agentID: String) -> [UInt8] { joined(agentPrefix, agentID) }
+    public static func agentBytes(_ agentID: String) -> [UInt8] { joined(agentPrefix, agentID) }
 
     /// `seen(eventID:)` as the UTF-8 bytes sent to Redis, built in one allocation.
-    static func seenBytes(eventID: String) -> [UInt8] { joined(seenPrefix, eventID) }
+    public static func seenBytes(eventID: String) -> [UInt8] { joined(seenPrefix, eventID) }
 
     private static let agentPrefix: [UInt8] = Array("cost:risk:agent:".utf8)
     private static let seenPrefix: [UInt8] = Array("cost:risk:seen:".utf8)

@@ -174,7 +174,7 @@ public final class SharedRiskScorer {
                 for item in done { results.set(item.index, item.assessment, replayed: item.replayed) }
                 continue
             }
-            calls.append(RiskCommitScript.byteCall(
+            calls.append(RiskCommitScript.call(
                 agentKey: agentKeys[groupIndex], version: version, state: agent.encoded(),
                 sessions: sessions.sorted { $0.key < $1.key }.map { (Array($0.key.utf8), $0.value.encoded()) }, seen: outcomes))
             callGroups.append(group)

@@ -24,19 +24,7 @@ extension RedisConnection {
     /// The same with binary-safe arguments (e.g. encoded state blobs).
     public func evalMany(_ script: RedisScript, binaryCalls calls: [(keys: [String], args: [[UInt8]])]) throws(RedisError)
         -> [RedisReply] {
-        try checkNotSubscribed()
-        if calls.isEmpty { return [] }
-        let sha = try scriptSHA(script)
-        var replies = try pipeline(bytes: calls.map { Self.evalSHAArgs(sha, keys: $0.keys, binaryArgs: $0.args) })
-        let missing = replies.indices.filter { Self.isNoScript(replies[$0]) }
-        if !missing.isEmpty {
-            let reloaded = try loadScript(script)
-            let retried = try pipeline(bytes: missing.map {
-                Self.evalSHAArgs(reloaded, keys: calls[$0].keys, binaryArgs: calls[$0].args)
-            })
-            for (index, reply) in zip(missing, retried) { replies[index] = reply }
-        }
-        return replies
+        try evalMany(script, byteCalls: calls.map { (keys: $0.keys.map { Array($0.utf8) }, args: $0.args) })
     }
 
     /// The same with keys given as the bytes sent (callers that build their keys as bytes).
@@ -77,14 +65,6 @@ extension RedisConnection {
         out.reserveCapacity(3 + keys.count + args.count)
         for key in keys { out.append(Array(key.utf8)) }
         for arg in args { out.append(Array(arg.utf8)) }
-        return out
-    }
-
-    static func evalSHAArgs(_ sha: String, keys: [String], binaryArgs: [[UInt8]]) -> [[UInt8]] {
-        var out: [[UInt8]] = [Array("EVALSHA".utf8), Array(sha.utf8), Array(String(keys.count).utf8)]
-        out.reserveCapacity(3 + keys.count + binaryArgs.count)
-        for key in keys { out.append(Array(key.utf8)) }
-        out.append(contentsOf: binaryArgs)
         return out
     }
 

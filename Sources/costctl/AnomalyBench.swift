@@ -147,7 +147,8 @@ struct AnomalyBench: ParsableCommand {
               + "\(medium) of the timed events scored MEDIUM or above")
     }
 
-    /// The Redis work of one batch without the scoring: what `SharedRiskScorer` sends.
+    /// The Redis work of one batch without the scoring: what `SharedRiskScorer` sends, built
+    /// the way it builds it (keys and commands as bytes).
     static func rawRoundTrips(_ batch: [UsageEvent], redis: RedisConnection) throws {
         var groups: [String: [UsageEvent]] = [:]
         var order: [String] = []
@@ -155,41 +156,43 @@ struct AnomalyBench: ParsableCommand {
             if groups[e.agentID] == nil { order.append(e.agentID) }
             groups[e.agentID, default: []].append(e)
         }
-        var commands: [[String]] = []
-        var sessionKeys: [[String]] = []
+        let get = Array("GET".utf8)
+        var commands: [[[UInt8]]] = []
+        var sessionKeys: [[[UInt8]]] = []
         for agent in order {
             let events = groups[agent]!
-            commands.append(["HMGET", RiskStateKeys.agent(agent), "v", "s"])
-            var keys: [String] = []
-            for e in events where !keys.contains(RiskStateKeys.session(agentID: agent, sessionID: e.sessionID)) {
-                keys.append(RiskStateKeys.session(agentID: agent, sessionID: e.sessionID))
+            commands.append([Array("HMGET".utf8), RiskStateKeys.agentBytes(agent), [UInt8(ascii: "v")], [UInt8(ascii: "s")]])
+            var keys: [[UInt8]] = []
+            for e in events {
+                let key = Array(RiskStateKeys.session(agentID: agent, sessionID: e.sessionID).utf8)
+                if !keys.contains(key) { keys.append(key) }
             }
             sessionKeys.append(keys)
-            commands += keys.map { ["GET", $0] }
-            commands += events.map { ["GET", RiskStateKeys.seen(eventID: $0.eventID)] }
+            for key in keys { commands.append([get, key]) }
+            for e in events { commands.append([get, RiskStateKeys.seenBytes(eventID: e.eventID)]) }
         }
-        let replies = try redis.pipeline(commands)
+        let replies = try redis.pipeline(bytes: commands)
         var cursor = 0
-        var calls: [(keys: [String], args: [[UInt8]])] = []
+        var calls: [(keys: [[UInt8]], args: [[UInt8]])] = []
         for (index, agent) in order.enumerated() {
             let events = groups[agent]!
             let (version, state) = SharedRiskScorer.versionAndState(replies[cursor])
             cursor += 1
-            var sessions: [(key: String, state: [UInt8])] = []
+            var sessions: [(key: [UInt8], state: [UInt8])] = []
             for key in sessionKeys[index] {
                 if case .bulk(let bytes) = replies[cursor] { sessions.append((key, bytes)) } else { sessions.append((key, [])) }
                 cursor += 1
             }
-            var seen: [(key: String, outcome: [UInt8])] = []
+            var seen: [(key: [UInt8], outcome: [UInt8])] = []
             for e in events {
-                if case .bulk(let bytes) = replies[cursor] { seen.append((RiskStateKeys.seen(eventID: e.eventID), bytes)) }
-                else { seen.append((RiskStateKeys.seen(eventID: e.eventID), Array(#"{"score":3}"#.utf8))) }
+                let key = RiskStateKeys.seenBytes(eventID: e.eventID)
+                if case .bulk(let bytes) = replies[cursor] { seen.append((key, bytes)) } else { seen.append((key, Array(#"{"score":3}"#.utf8))) }
                 cursor += 1
             }
-            calls.append(RiskCommitScript.call(agentKey: RiskStateKeys.agent(agent), version: version, state: state ?? [],
-                                               sessions: sessions, seen: seen))
+            calls.append(RiskCommitScript.call(agentKey: RiskStateKeys.agentBytes(agent), version: version, state: state ?? [],
+                                                   sessions: sessions, seen: seen))
         }
-        for reply in try redis.evalMany(RiskCommitScript.script, binaryCalls: calls) where reply.int != 1 {
+        for reply in try redis.evalMany(RiskCommitScript.script, byteCalls: calls) where reply.int != 1 {
             throw ValidationError("raw compare-and-set did not apply: \(reply)")
         }
     }
