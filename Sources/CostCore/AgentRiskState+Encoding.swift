@@ -2,10 +2,11 @@ extension AgentRiskState {
     static let kind = UInt8(ascii: "A")
     /// 3: a sixth short-term level (the slow uncached-input-per-output level). 4: the sustained
     /// pace per hour of day (`hourPace`, `hourPaceDay`, at the end). 5: `activeMinutes` (at the
-    /// end). Versions 2–4 are still read (a missing level starts at the short-term one; missing
+    /// end). 6: the session paces (`sessionPace`, `sessionPaceMinute`, `sessionDayPace`,
+    /// `sessionEarlierPace`, `sessionDay`, at the end; missing ones start empty). Versions 2–5 are still read (a missing level starts at the short-term one; missing
     /// paces start empty; active minutes start at the events seen, at most 1,000,000, so a
     /// settled agent stays settled), so an upgrade keeps every agent's learned history.
-    static let version: UInt8 = 5
+    static let version: UInt8 = 6
     static let oldestReadableVersion: UInt8 = 2
 
     /// Compact binary form (see `RiskStateWriter`) for a Redis string: about 500 bytes for a
@@ -42,6 +43,11 @@ extension AgentRiskState {
         for value in hourPace { writer.unsigned(UInt64(value)) }
         writer.signed(hourPaceDay)
         writer.signed(activeMinutes)
+        writer.double(sessionPace)
+        writer.signed(sessionPaceMinute)
+        writer.double(sessionDayPace)
+        writer.double(sessionEarlierPace)
+        writer.signed(sessionDay)
         return writer.bytes
     }
 
@@ -91,6 +97,16 @@ extension AgentRiskState {
             guard activeMinutes >= 0 else { throw RiskStateError("active minutes out of range") }
         } else {
             activeMinutes = Int32(min(max(eventsSeen, 0), 1_000_000))
+        }
+        if reader.version >= 6 {
+            sessionPace = try reader.double()
+            sessionPaceMinute = try reader.signed()
+            sessionDayPace = try reader.double()
+            sessionEarlierPace = try reader.double()
+            sessionDay = try reader.signed()
+            guard sessionPace >= 0, sessionDayPace >= 0, sessionEarlierPace >= 0 else {
+                throw RiskStateError("session pace out of range")
+            }
         }
         try reader.finish()
     }

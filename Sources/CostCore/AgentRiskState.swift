@@ -19,6 +19,16 @@ public struct AgentRiskState: Sendable, Equatable {
     /// forgotten it.
     var hourPace: [UInt16] = Array(repeating: 0, count: 24)
     var hourPaceDay: Int64 = .min
+    /// The highest sustained rate one of the agent's sessions kept up (`RiskScorer.sustainedCalls`
+    /// of the session's minutes), learned at the end of a session's minute like the peak, with
+    /// the same weights, and that minute: it halves every `sessionPaceHalfLifeDays` after.
+    var sessionPace: Double = 0
+    var sessionPaceMinute: Int64 = .min
+    /// The highest sustained rate any session kept up (noted as each event is scored, whatever
+    /// it scored) on the UTC day `sessionDay`, and on the days before it (halving every `sessionPaceHalfLifeDays`).
+    var sessionDayPace: Double = 0
+    var sessionEarlierPace: Double = 0
+    var sessionDay: Int64 = .min
     /// Minutes up to these were touched by a HIGH (MEDIUM) event: they teach the baselines little.
     var quarantineUntilMinute: Int64 = .min
     var suspectUntilMinute: Int64 = .min
@@ -62,6 +72,21 @@ public struct AgentRiskState: Sendable, Equatable {
     /// minutes (`RiskScorer.sustainedCalls` takes the third quietest of ten: keep them in step).
     static let sustainedMinutes = 10
     static let sustainedRank = 8
+
+    /// `sessionPace`, decayed to `minute`.
+    func sessionPace(at minute: Int64, halfLifeDays: Double) -> Double {
+        guard sessionPaceMinute != .min, minute > sessionPaceMinute else { return sessionPace }
+        return sessionPace * RiskMath.exponential(-0.6931 * Double(minute - sessionPaceMinute) / (halfLifeDays * 1440))
+    }
+
+    /// The highest sustained rate a session kept up on the days before `minute`'s, decayed to it.
+    func sessionPaceBefore(_ minute: Int64, halfLifeDays: Double) -> Double {
+        guard sessionDay != .min else { return 0 }
+        let day = floorDivide(minute, 1440)
+        let earlier = day > sessionDay ? max(sessionEarlierPace, sessionDayPace) : sessionEarlierPace
+        let days = max(0, day - sessionDay)
+        return days == 0 ? earlier : earlier * RiskMath.exponential(-0.6931 * Double(days) / halfLifeDays)
+    }
 
     /// `sustainedPeak`, decayed to `minute`.
     func sustainedPeak(at minute: Int64, halfLife: Double) -> Double {

@@ -46,6 +46,15 @@ public struct RiskConfig: Sendable, Equatable {
     /// The sustained pace remembered per UTC hour of day (`AgentRiskState.hourPace`) halves
     /// every this many days (a week: a weekly job is still remembered, at half, next week).
     public var sustainedPaceHalfLifeDays: Double = 7
+    /// A session's sustained rate (calls in the 8th busiest of its last 10 minutes) against the
+    /// highest of the pace the agent's sessions kept up (`AgentRiskState.sessionPace`, learned
+    /// like the peak; and, whatever they scored, on earlier days) and 1:
+    /// 0 at `low` times, 1 at `high` times (log scale) — times a ramp of the agent's sustained
+    /// rate against its usual reference from `sessionExcess.low` to `.high` times. Both paces
+    /// halve every `sessionPaceHalfLifeDays`.
+    public var sessionPaceRatio: (low: Double, high: Double) = (2, 3)
+    public var sessionExcess: (low: Double, high: Double) = (1.2, 1.6)
+    public var sessionPaceHalfLifeDays: Double = 7
     /// Minutes in a row with a full rate factor that make a `rate_violation` breaker signal.
     public var sustainedViolationMinutes: Int32 = 3
 
@@ -147,6 +156,8 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.sustainedHalfLifeMinutes == rhs.sustainedHalfLifeMinutes && lhs.sustainedPaceHalfLifeDays == rhs.sustainedPaceHalfLifeDays
             && lhs.sustainedHourlyVolume == rhs.sustainedHourlyVolume && lhs.sustainedBeyondRatio == rhs.sustainedBeyondRatio && lhs.sustainedPaceRatio == rhs.sustainedPaceRatio
             && lhs.sustainedJobPace == rhs.sustainedJobPace
+            && lhs.sessionPaceRatio == rhs.sessionPaceRatio && lhs.sessionPaceHalfLifeDays == rhs.sessionPaceHalfLifeDays
+            && lhs.sessionExcess == rhs.sessionExcess
             && lhs.newModelPriceRatio == rhs.newModelPriceRatio && lhs.matureTierDiscount == rhs.matureTierDiscount
             && lhs.novelty == rhs.novelty && lhs.paceActiveMinutes == rhs.paceActiveMinutes && lhs.noveltyShare == rhs.noveltyShare && lhs.ioRatioShift == rhs.ioRatioShift && lhs.ioRatioZ == rhs.ioRatioZ
     }

@@ -29,6 +29,10 @@ struct RiskMeasures {
     // Filled in by the factor functions, for reasons.
     var rateCalls: Int64 = 0
     var rateAllowance: Double = 0
+    /// Whether the sustained rate judged is the event's session's rather than the agent's.
+    var rateInSession = false
+    /// The session's sustained rate (calls in the 8th busiest of its last 10 minutes).
+    var sessionCalls: Double = 0
     var absoluteTier: String?
     var spikeRatio: Double = 0
     /// A new model's cost per token against the agent's usual (0 when not measured).

@@ -72,6 +72,20 @@ public struct RiskMinuteRing: Sendable, Equatable {
         return total
     }
 
+    /// The same minutes in a ring of `size` minutes (the newest ones, if it is smaller).
+    func resized(to size: Int) -> RiskMinuteRing {
+        guard size != self.size else { return self }
+        var ring = RiskMinuteRing(size: size)
+        ring.newestMinute = newestMinute
+        guard !isEmpty else { return ring }
+        for back in 0..<Int64(min(self.size, ring.size)) {
+            let minute = newestMinute - back
+            ring.calls[ring.slot(minute)] = calls(at: minute)
+            ring.cost[ring.slot(minute)] = cost(at: minute).value
+        }
+        return ring
+    }
+
     func write(to writer: inout RiskStateWriter) {
         writer.unsigned(UInt64(size))
         writer.signed(newestMinute)

@@ -99,9 +99,38 @@ extension RiskScorer {
             }
             relative = max(relative, beyond * part)
         }
+        // The session's own sustained rate: a runaway loop is one session calling back to back,
+        // while a busy agent's traffic spreads over many sessions — so a loop can hide in the
+        // agent's total (within twice the hour's usual calls) but not in its session. Against
+        // the highest of the pace the agent's sessions kept up (learned like the peak; and, as
+        // the hour history does, whatever it scored, on earlier days: a nightly batch is one
+        // session) and 1, with a tight ratio — a session's pace is one worker's cadence, and a
+        // loop drops the pause between calls — but only while the agent's total is also above
+        // its reference: the loop's calls come on top of its usual traffic (a session doing the
+        // agent's usual work alone is no loop).
+        let sessionSustained = sustainedCalls(session.minutes, endingAt: minute)
+        measures.sessionCalls = sessionSustained
+        // It counts once the agent has a day of history (its sessions' pace on an earlier day is
+        // known: a new agent's first nightly batch is the new sustained rate the agent part says).
+        if sessionSustained > 0, agent.hours.firstHour != .min, minute >= (agent.hours.firstHour + 24) * 60 {
+            let sessionReference = max(
+                agent.sessionPace(at: minute, halfLifeDays: config.sessionPaceHalfLifeDays),
+                agent.sessionPaceBefore(minute, halfLifeDays: config.sessionPaceHalfLifeDays), 1)
+            let part = RiskMath.logRamp(sessionSustained / sessionReference,
+                                        from: config.sessionPaceRatio.low, to: config.sessionPaceRatio.high)
+                * RiskMath.ramp(sustained / reference, from: config.sessionExcess.low, to: config.sessionExcess.high)
+            if part > relative {
+                relative = part
+                measures.rateInSession = true
+                measures.rateCalls = Int64(sessionSustained)
+                measures.rateAllowance = sessionReference
+            }
+        }
         relative *= RiskMath.ramp(Double(agent.eventsSeen), from: 0, to: 20) * (hasShownPace(agent, config) ? 1 : 0)
-        measures.rateCalls = Int64(sustained)
-        measures.rateAllowance = reference
+        if !measures.rateInSession {
+            measures.rateCalls = Int64(sustained)
+            measures.rateAllowance = reference
+        }
         if relative > absolute { measures.absoluteTier = nil }
         return max(absolute, relative)
     }
@@ -126,9 +155,14 @@ extension RiskScorer {
     /// Calls in the `sustainedRank`-th busiest (8th) of the `sustainedMinutes` (10) minutes
     /// ending at `minute`, i.e. the third quietest (kept in three locals: no allocation).
     static func sustainedCalls(_ agent: AgentRiskState, endingAt minute: Int64) -> Double {
+        sustainedCalls(agent.minutes, endingAt: minute)
+    }
+
+    /// The same over any minute ring (a session's).
+    static func sustainedCalls(_ ring: RiskMinuteRing, endingAt minute: Int64) -> Double {
         var quietest: (Int32, Int32, Int32) = (.max, .max, .max)
         for back in 0..<Int64(AgentRiskState.sustainedMinutes) {
-            let calls = agent.minutes.calls(at: minute - back)
+            let calls = ring.calls(at: minute - back)
             if calls < quietest.0 {
                 quietest = (calls, quietest.0, quietest.1)
             } else if calls < quietest.1 {

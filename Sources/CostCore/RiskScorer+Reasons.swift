@@ -7,7 +7,8 @@ extension RiskScorer {
                 items.append((factors.rate, "rate: over the \(tier) rate tier"))
             } else {
                 items.append((factors.rate,
-                    "rate: \(measures.rateCalls)+ calls a minute in \(AgentRiskState.sustainedRank) of the last \(AgentRiskState.sustainedMinutes) min, usual at most \(decimal(measures.rateAllowance))"))
+                    "rate: \(measures.rateCalls)+ calls a minute in \(AgentRiskState.sustainedRank) of the last \(AgentRiskState.sustainedMinutes) min"
+                        + (measures.rateInSession ? " in one session" : "") + ", usual at most \(decimal(measures.rateAllowance))"))
             }
         }
         if factors.spike >= 0.3 {

@@ -8,7 +8,7 @@
 ///
 /// **Factors** (each 0…1; "normal" is the agent's own moving baseline, learned from its events;
 /// ramps are linear, "log" ramps linear in the log of a ratio):
-/// - *rate*: the larger of
+/// - *rate*: the largest of
 ///   (a) the absolute tiers — calls and cost in the busier of the event's minute and the one
 ///   before, per agent and per session, against `rateTiers` (0.5 at "elevated", 1 at "limit",
 ///   linear between); below the last tier this part shrinks by up to 60 % as the agent gathers
@@ -33,6 +33,16 @@
 ///   allowance, 1), log ramp from 1.5× to 2.5× (a loop inside the agent's own nightly batch
 ///   adds only 1–3× the batch's pace; a batch that merely runs faster does the same work in
 ///   fewer minutes, so its hour's calls do not pass the history);
+///   and (c) the session's sustained rate (the same 8th busiest of its last 10 minutes) against
+///   the highest of the pace the agent's sessions kept up (learned at the end of each of a
+///   session's minutes like the peak, with the same weights; and the highest any session kept
+///   up on earlier UTC days whatever it scored, as the hour history counts every call — a
+///   nightly batch is one session; both halving every 7 days) and 1, log ramp from 2× to 3×,
+///   times a ramp of the agent's sustained rate over its usual reference (peak, time-of-day
+///   pace, hourly allowance, 1) from 1.2× to 1.6× (a runaway loop is one
+///   session calling back to back on top of the agent's usual traffic, which a busy agent
+///   spreads over many sessions, so it hides in the agent's total but not in its session;
+///   once the agent's history is a day old);
 ///   counting from the agent's first 20 events and once it has shown its pace (settled, and
 ///   active in 20 minutes: one that ran for five minutes days ago and is back has not). A
 ///   burst does not keep up its rate for 8 minutes out of 10; a runaway loop does.
@@ -121,6 +131,9 @@ public enum RiskScorer {
         if !agent.minutes.isEmpty, minute > agent.minutes.newestMinute { learnMinute(&agent, config: config) }
         agent.minutes.advance(to: minute)
         agent.minutes.add(minute: minute, cost: measures.amount)
+        if !session.minutes.isEmpty, minute > session.minutes.newestMinute {
+            learnSessionMinute(&agent, session: session, config: config)
+        }
         session.minutes.advance(to: minute)
         session.minutes.add(minute: minute, cost: measures.amount)
         agent.hours.record(hour: floorDivide(minute, 60), cost: measures.amount)
@@ -133,6 +146,8 @@ public enum RiskScorer {
             efficiency: efficiencyFactor(&measures, agent: agent),
             switching: switchingFactor(&measures, agent: agent),
             history: historyFactor(&measures, agent: agent))
+
+        noteSessionPace(&agent, sustained: measures.sessionCalls, minute: minute, config: config)
 
         // 3. Score and signals.
         let floor = config.singleFactorScore
@@ -258,6 +273,35 @@ public enum RiskScorer {
             let learned = (pace + step * weight * (sustained - pace)) * AgentRiskState.hourPaceScale
             agent.hourPace[slot] = UInt16(min(learned.rounded(), Double(UInt16.max)))
         }
+    }
+
+    /// Learns the agent's session pace at the end of the session's newest minute.
+    private static func learnSessionMinute(_ agent: inout AgentRiskState, session: SessionRiskState, config: RiskConfig) {
+        let ended = session.minutes.newestMinute
+        let sustained = sustainedCalls(session.minutes, endingAt: ended)
+        let pace = agent.sessionPace(at: ended, halfLifeDays: config.sessionPaceHalfLifeDays)
+        if sustained > pace {
+            let weight = ended <= agent.quarantineUntilMinute
+                ? config.quarantineWeight : (ended <= agent.suspectUntilMinute ? config.suspectWeight : 1)
+            let step = hasShownPace(agent, config) ? config.sustainedPeakStep : max(config.sustainedPeakStep, 0.3)
+            agent.sessionPace = pace + step * weight * (sustained - pace)
+        } else {
+            agent.sessionPace = pace
+        }
+        agent.sessionPaceMinute = max(agent.sessionPaceMinute, ended)
+    }
+
+    /// Notes the session's sustained rate so far in the day's highest, whatever the event
+    /// scored (it counts from the next UTC day on: `AgentRiskState.sessionPaceBefore`). Noted
+    /// as each event is scored, so a session's last minute counts too.
+    private static func noteSessionPace(_ agent: inout AgentRiskState, sustained: Double, minute: Int64, config: RiskConfig) {
+        let day = floorDivide(minute, 1440)
+        if day > agent.sessionDay {
+            agent.sessionEarlierPace = agent.sessionPaceBefore(minute, halfLifeDays: config.sessionPaceHalfLifeDays)
+            agent.sessionDayPace = 0
+            agent.sessionDay = day
+        }
+        if day == agent.sessionDay { agent.sessionDayPace = max(agent.sessionDayPace, sustained) }
     }
 
     private static func learn(_ agent: inout AgentRiskState, measures: RiskMeasures, modelIndex: Int, weight: Double) {

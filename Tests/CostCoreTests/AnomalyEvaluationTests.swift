@@ -19,17 +19,15 @@ struct AnomalyEvaluationTests {
         for label in [AnomalyLabel.tokenStuffing, .providerHopping, .expensiveModel, .costUnderReporting] {
             #expect(report.result(label)!.recall >= 0.9, "\(label.rawValue)")
         }
-        #expect(report.result(.runawayLoop)!.recall >= 0.85)
+        #expect(report.result(.runawayLoop)!.recall >= 0.9)
         for label in [AnomalyLabel.runawayLoop, .providerHopping, .tokenStuffing, .expensiveModel, .costUnderReporting] {
             #expect(report.result(label)!.episodeRecall >= 0.8, "\(label.rawValue)")
         }
         let underReporting = report.result(.costUnderReporting)!  // all but the calls that cost 0 (rate-limited)
         #expect(Double(underReporting.mismatchFlagged) >= 0.95 * Double(underReporting.allEvents))
-        // Met on some seeds, not all: a loop that starts during the agent's nightly batch hour
-        // hides in it (seed 2: 89 %), and a first-ever nightly batch that straddles the end of
-        // the warm-up day is flagged as the new sustained rate it is (seed 1: 1.15 %).
+        // Met on some seeds, not all: a first-ever nightly batch that straddles the end of the
+        // warm-up day is flagged as the new sustained rate it is (seed 1: 1.10 %).
         withKnownIssue(isIntermittent: true) {
-            #expect(report.result(.runawayLoop)!.recall >= 0.9)
             #expect(report.falsePositiveRate < 0.01)
         }
         // Not met: per-event recall of slow drip. With one or two days of hourly history, a

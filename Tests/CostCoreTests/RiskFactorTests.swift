@@ -72,6 +72,11 @@ struct RiskFactorTests {
         #expect(caught.level >= .high)
         var withoutVolume = RiskConfig()
         withoutVolume.sustainedHourlyVolume = (1e9, 2e9)
+        // The loop is one session at 6 times the pace the batch's session kept up: the session's
+        // own rate catches it too…
+        #expect(run(withoutVolume).level >= .high)
+        // …while the agent's total alone is within the hourly allowance.
+        withoutVolume.sessionPaceRatio = (1e9, 2e9)
         let allowed = run(withoutVolume)
         #expect(allowed.factors.rate < 0.9)
     }
