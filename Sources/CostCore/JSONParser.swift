@@ -132,22 +132,32 @@ struct JSONReader {
             if isDuplicate(key, in: members, hashes: &keyHashes, index: &firstIndexByHash) {
                 throw JSONParseError(offset: keyOffset, message: "duplicate key \(key)")
             }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            try skipColon()
+            members.append((key, try parseValue(depth: depth)))
+            if try endOfMember() { return .object(members) }
+        }
+    }
+
+    /// After an object member's key: the `:` with the whitespace around it.
+    @inline(__always) mutating func skipColon() throws(JSONParseError) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+        index += 1
+        skipWhitespace()
+    }
+
+    /// After an object member's value: moves past the `,` (false) or the closing `}` (true).
+    @inline(__always) mutating func endOfMember() throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of input in object") }
+        if bytes[index] == UInt8(ascii: ",") {
             index += 1
-            skipWhitespace()
-            let value = try parseValue(depth: depth)
-            members.append((key, value))
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in object") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            } else {
-                throw error("expected ',' or '}'")
-            }
+            return false
+        } else if bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return true
+        } else {
+            throw error("expected ',' or '}'")
         }
     }
 

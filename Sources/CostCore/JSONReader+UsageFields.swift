@@ -46,22 +46,10 @@ extension JSONReader {
                 }
                 unknownKeys.append(unknownKey)
             }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            index += 1
-            skipWhitespace()
+            try skipColon()
             let value = try parseValue(depth: depth)
             if let field { raw.set(field, value) }
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in object") }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return
-            } else {
-                throw error("expected ',' or '}'")
-            }
+            if try endOfMember() { return }
         }
     }
 
