@@ -5,8 +5,8 @@ import CostCore
 /// outputs again without being scored twice. JSON; statistics in thousandths.
 public enum RiskOutcome {
     public static func encode(_ a: RiskAssessment) -> [UInt8] {
-        if !(a.level >= .medium || a.costMismatch || a.breakerSignal != nil) {
-            // The common case, written directly: the same bytes as the JSON path below.
+        guard a.level >= .medium || a.costMismatch || a.breakerSignal != nil else {
+            // Only the score, written directly (the bytes JSON would give: {"score":N}).
             var bytes: [UInt8] = []
             bytes.reserveCapacity(16)
             bytes.append(contentsOf: scorePrefix)
@@ -14,17 +14,15 @@ public enum RiskOutcome {
             bytes.append(UInt8(ascii: "}"))
             return bytes
         }
-        var members: [(String, JSONValue)] = [("score", .number(String(a.score)))]
-        if a.level >= .medium || a.costMismatch || a.breakerSignal != nil {
-            let f = a.factors
-            members += [
-                ("confidence", .number(String(milli(a.confidence)))),
-                ("factors", .array([f.rate, f.spike, f.efficiency, f.switching, f.history].map { .number(String(milli($0))) })),
-                ("mismatch", .bool(a.costMismatch)),
-                ("signal", a.breakerSignal.map { .string($0) } ?? .null),
-                ("reasons", .array(a.reasons.map { .string($0) })),
-            ]
-        }
+        let f = a.factors
+        let members: [(String, JSONValue)] = [
+            ("score", .number(String(a.score))),
+            ("confidence", .number(String(milli(a.confidence)))),
+            ("factors", .array([f.rate, f.spike, f.efficiency, f.switching, f.history].map { .number(String(milli($0))) })),
+            ("mismatch", .bool(a.costMismatch)),
+            ("signal", a.breakerSignal.map { .string($0) } ?? .null),
+            ("reasons", .array(a.reasons.map { .string($0) })),
+        ]
         return Array(JSONValue.object(members).serialized().utf8)
     }
 

@@ -76,7 +76,7 @@ public struct AgentRiskState: Sendable, Equatable {
     /// `sessionPace`, decayed to `minute`.
     func sessionPace(at minute: Int64, halfLifeDays: Double) -> Double {
         guard sessionPaceMinute != .min, minute > sessionPaceMinute else { return sessionPace }
-        return sessionPace * RiskMath.exponential(-0.6931 * Double(minute - sessionPaceMinute) / (halfLifeDays * 1440))
+        return sessionPace * RiskMath.halving(Double(minute - sessionPaceMinute), halfLife: halfLifeDays * 1440)
     }
 
     /// The highest sustained rate a session kept up on the days before `minute`'s, decayed to it.
@@ -85,13 +85,13 @@ public struct AgentRiskState: Sendable, Equatable {
         let day = floorDivide(minute, 1440)
         let earlier = day > sessionDay ? max(sessionEarlierPace, sessionDayPace) : sessionEarlierPace
         let days = max(0, day - sessionDay)
-        return days == 0 ? earlier : earlier * RiskMath.exponential(-0.6931 * Double(days) / halfLifeDays)
+        return days == 0 ? earlier : earlier * RiskMath.halving(Double(days), halfLife: halfLifeDays)
     }
 
     /// `sustainedPeak`, decayed to `minute`.
     func sustainedPeak(at minute: Int64, halfLife: Double) -> Double {
         guard sustainedPeakMinute != .min, minute > sustainedPeakMinute else { return sustainedPeak }
-        return sustainedPeak * RiskMath.exponential(-0.6931 * Double(minute - sustainedPeakMinute) / halfLife)
+        return sustainedPeak * RiskMath.halving(Double(minute - sustainedPeakMinute), halfLife: halfLife)
     }
 
     /// The pace kept up at `minute`'s time of day: the highest `hourPace` of its UTC hour and
@@ -128,7 +128,7 @@ public struct AgentRiskState: Sendable, Equatable {
         guard raw > 0 else { return 0 }
         let value = Double(raw) / Self.hourPaceScale
         let days = hourPaceDay == .min ? 0 : floorDivide(minute, 1440) - hourPaceDay
-        return days > 0 ? value * RiskMath.exponential(-0.6931 * Double(days) / halfLifeDays) : value
+        return days > 0 ? value * RiskMath.halving(Double(days), halfLife: halfLifeDays) : value
     }
 
     /// The UTC hour of day (0…23) of a minute since the epoch: the `hourPace` slot.
@@ -140,7 +140,7 @@ public struct AgentRiskState: Sendable, Equatable {
     mutating func decayHourPace(to day: Int64, halfLifeDays: Double) {
         guard day != hourPaceDay else { return }
         if hourPaceDay != .min, day > hourPaceDay {
-            let factor = RiskMath.exponential(-0.6931 * Double(day - hourPaceDay) / halfLifeDays)
+            let factor = RiskMath.halving(Double(day - hourPaceDay), halfLife: halfLifeDays)
             for slot in hourPace.indices where hourPace[slot] > 0 {
                 hourPace[slot] = UInt16((Double(hourPace[slot]) * factor).rounded())
             }

@@ -11,6 +11,8 @@ import Darwin
 enum RiskMath {
     @inline(__always) static func ln(_ value: Double) -> Double { log(value) }
     @inline(__always) static func exponential(_ value: Double) -> Double { exp(value) }
+    /// What is left of a value halving every `halfLife` after `elapsed` (same unit).
+    @inline(__always) static func halving(_ elapsed: Double, halfLife: Double) -> Double { exp(-0.6931 * elapsed / halfLife) }
     @inline(__always) static func squareRoot(_ value: Double) -> Double { sqrt(value) }
     @inline(__always) static func cosine(_ value: Double) -> Double { cos(value) }
 

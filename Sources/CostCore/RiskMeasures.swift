@@ -48,8 +48,6 @@ struct RiskMeasures {
     var distinctProviders = 0
     /// New models plus new providers in the switching window.
     var newModels = 0
-    /// Share of the agent's calls on those new models since the first of them (`distinctInWindow`).
-    var newShare = 0.0
     var historyRatio: Double = 0
     var historyHours = 0
 

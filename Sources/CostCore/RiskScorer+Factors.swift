@@ -288,7 +288,6 @@ extension RiskScorer {
         measures.distinctModels = distinct.models
         measures.distinctProviders = distinct.providers
         measures.newModels = distinct.newModels + distinct.newProviders
-        measures.newShare = distinct.newShare
         let extraModels = Double(distinct.models) - max(agent.normalModels.rounded(.up), config.baseModels)
         let extraProviders = Double(distinct.providers) - max(agent.normalProviders.rounded(.up), config.baseProviders)
         // Novelty: models (and providers) the agent does not normally use, in the window. An

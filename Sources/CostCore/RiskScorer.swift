@@ -255,14 +255,12 @@ public enum RiskScorer {
     private static func learnMinute(_ agent: inout AgentRiskState, config: RiskConfig) {
         let ended = agent.minutes.newestMinute
         agent.activeMinutes = min(agent.activeMinutes + 1, 1_000_000)
-        let weight = ended <= agent.quarantineUntilMinute
-            ? config.quarantineWeight : (ended <= agent.suspectUntilMinute ? config.suspectWeight : 1)
+        let weight = learningWeight(agent, minute: ended, config: config)
         let sustained = sustainedCalls(agent, endingAt: ended)
         let peak = agent.sustainedPeak(at: ended, halfLife: config.sustainedHalfLifeMinutes)
         // Rises by a step toward a higher sustained rate (so a loop that builds up over minutes
         // does not become its own reference), decays otherwise.
-        // Until the agent has shown its pace (its first hours), the peak follows it quickly.
-        let step = hasShownPace(agent, config) ? config.sustainedPeakStep : max(config.sustainedPeakStep, 0.3)
+        let step = paceStep(agent, config)
         agent.sustainedPeak = sustained > peak ? peak + step * weight * (sustained - peak) : peak
         agent.sustainedPeakMinute = ended
         // The same for the ended minute's hour of day, remembered for days.
@@ -275,16 +273,25 @@ public enum RiskScorer {
         }
     }
 
+    /// What an ended minute teaches the paces: little when a HIGH (MEDIUM) event touched it.
+    private static func learningWeight(_ agent: AgentRiskState, minute: Int64, config: RiskConfig) -> Double {
+        minute <= agent.quarantineUntilMinute
+            ? config.quarantineWeight : (minute <= agent.suspectUntilMinute ? config.suspectWeight : 1)
+    }
+
+    /// The step a pace takes toward a higher sustained rate: until the agent has shown its pace
+    /// (its first hours), it follows quickly.
+    private static func paceStep(_ agent: AgentRiskState, _ config: RiskConfig) -> Double {
+        hasShownPace(agent, config) ? config.sustainedPeakStep : max(config.sustainedPeakStep, 0.3)
+    }
+
     /// Learns the agent's session pace at the end of the session's newest minute.
     private static func learnSessionMinute(_ agent: inout AgentRiskState, session: SessionRiskState, config: RiskConfig) {
         let ended = session.minutes.newestMinute
         let sustained = sustainedCalls(session.minutes, endingAt: ended)
         let pace = agent.sessionPace(at: ended, halfLifeDays: config.sessionPaceHalfLifeDays)
         if sustained > pace {
-            let weight = ended <= agent.quarantineUntilMinute
-                ? config.quarantineWeight : (ended <= agent.suspectUntilMinute ? config.suspectWeight : 1)
-            let step = hasShownPace(agent, config) ? config.sustainedPeakStep : max(config.sustainedPeakStep, 0.3)
-            agent.sessionPace = pace + step * weight * (sustained - pace)
+            agent.sessionPace = pace + paceStep(agent, config) * learningWeight(agent, minute: ended, config: config) * (sustained - pace)
         } else {
             agent.sessionPace = pace
         }

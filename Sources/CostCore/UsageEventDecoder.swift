@@ -122,29 +122,9 @@ struct RawUsageFields {
     var inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens: JSONValue?
     var reportedCostUSD, latencyMs, status, requestID, tags: JSONValue?
 
-    /// Dispatches on the key's length first, so that each key costs at most three
-    /// string comparisons.
+    /// The member `name` (a parsed key), when it is a contract field (`Field(named:)`).
     mutating func set(_ name: String, _ value: JSONValue) {
-        switch (name.utf8.count, name) {
-        case (4, "tags"): tags = value
-        case (5, "model"): model = value
-        case (6, "schema"): schema = value
-        case (6, "status"): status = value
-        case (8, "event_id"): eventID = value
-        case (8, "agent_id"): agentID = value
-        case (8, "provider"): provider = value
-        case (10, "session_id"): sessionID = value
-        case (10, "latency_ms"): latencyMs = value
-        case (10, "request_id"): requestID = value
-        case (11, "occurred_at"): occurredAt = value
-        case (12, "input_tokens"): inputTokens = value
-        case (13, "output_tokens"): outputTokens = value
-        case (15, "conversation_id"): conversationID = value
-        case (16, "reasoning_tokens"): reasoningTokens = value
-        case (17, "cache_read_tokens"): cacheReadTokens = value
-        case (17, "reported_cost_usd"): reportedCostUSD = value
-        case (18, "cache_write_tokens"): cacheWriteTokens = value
-        default: break  // unknown fields are ignored
-        }
+        var name = name
+        if let field = name.withUTF8({ Field(named: $0) }) { set(field, value) }  // unknown fields are ignored
     }
 }
