@@ -19,11 +19,15 @@ struct AnomalyBench: ParsableCommand {
             or above per attack type and the share of normal events scored MEDIUM or above. Targets: recall ≥ 0.90 \
             for every attack type, < 1 % of normal events MEDIUM or above.
 
-            Then (unless --worker-events 0) the worker's speed: a scratch queue is pre-filled with simulated fleet \
-            events (200 agents, about one call a minute each, 20,000 untimed warm-up events first), drained through the anomaly worker's own code (pricing, shared state in Redis \
-            database 13, outputs to a scratch database), and compared with the raw Redis round trips it needs for \
-            the same batches through the same client: the pipelined read of agent states, session states and seen \
-            markers, and the compare-and-set writing them back, without scoring. Target: worker ≥ 0.60 × raw.
+            Then (unless --worker-events 0) the worker's speed: simulated fleet events (200 agents, about one call a \
+            minute each; --warmup-events untimed ones first) are drained through the anomaly worker's own code \
+            (pricing, shared state in Redis database 13, outputs to a scratch database) and compared with the raw Redis \
+            round trips it needs for the same batches through the same client: the pipelined read of agent states, \
+            session states and seen markers, and the compare-and-set writing them back, without scoring. The timed \
+            events are split into --rounds rounds; each is a worker run (the loops start afresh on a pre-filled scratch \
+            queue; their first batch is not timed) followed at once by the raw run on the events it timed, so a \
+            machine whose speed drifts moves both sides of a round alike. Each round's ratio is printed, then the \
+            medians. Target: worker ≥ 0.60 × raw.
             """)
 
     @Option(help: "Scenario seeds, comma-separated.") var seeds: String = "1,2,3"
@@ -34,6 +38,10 @@ struct AnomalyBench: ParsableCommand {
     var heldOut = false
     @Option(name: .customLong("worker-events"), help: "Events for the worker-vs-raw-Redis run (0 skips it).")
     var workerEvents: Int = 100_000
+    @Option(name: .customLong("warmup-events"), help: "Untimed events drained first, so the agents have some history.")
+    var warmupEvents: Int = 20_000
+    @Option(help: "Rounds the timed events are split into, each a worker run followed by the raw run on its events; the median ratio is the result.")
+    var rounds: Int = 5
     @Option(help: "Consume loops of the worker under test.") var loops: Int = 2
     @Option(name: .customLong("batch-size")) var batchSize: Int = 500
     @Option(help: "Pricing catalog to load into the scratch database.") var catalog: String = "ops/pricing/catalog.json"
@@ -45,6 +53,15 @@ struct AnomalyBench: ParsableCommand {
             throw ValidationError("--days must be between 2 and 60 (got \(days)): the first day is warm-up, not scored")
         }
         guard workerEvents >= 0 else { throw ValidationError("--worker-events must be 0 (skip) or more (got \(workerEvents))") }
+        guard warmupEvents >= 0 else { throw ValidationError("--warmup-events must be 0 or more (got \(warmupEvents))") }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (got \(rounds))") }
+        guard workerEvents == 0 || workerEvents / rounds > loops * batchSize else {
+            throw ValidationError("--worker-events (\(workerEvents)) must give each of the \(rounds) rounds more than "
+                + "--loops × --batch-size (\(loops * batchSize)) events: each loop's first batch is not timed")
+        }
+        guard (1...64).contains(loops), batchSize >= 1 else {
+            throw ValidationError("--loops must be 1–64 and --batch-size at least 1 (got \(loops) and \(batchSize))")
+        }
     }
 
     private func seedList() throws -> [UInt64] {
@@ -101,50 +118,84 @@ struct AnomalyBench: ParsableCommand {
         defer { bench.close() }
         // A realistic pace in event time: 200 agents, about one call a minute each, ending now
         // (a pre-fill stamped at publish speed would be one giant runaway loop). The first
-        // `warmup` events (100 per agent) give the agents some history; they are drained
-        // first and not timed.
-        let warmup = 20_000
+        // `warmupEvents` (100 per agent by default) give the agents some history; they are
+        // drained first and not timed.
         var fleet = SimulatedFleet(agents: 200, seed: 9, runID: "abench-\(SystemClock.unixMilliseconds)")
         let spacing = Int64(60_000_000 / 200)
-        let total = warmup + workerEvents
+        let total = warmupEvents + workerEvents
         let first = SystemClock.now().adding(microseconds: -Int64(total) * spacing)
         let all = (0..<total).map { fleet.next(at: first.adding(microseconds: Int64($0) * spacing)) }
-        progress("pre-filling \(bench.name) with \(warmup) warm-up and \(workerEvents) timed events…")
-        let publisher = try bench.publisher(bufferLimit: total + 1)
-        for e in all { try publisher.publish(e) }
-        guard publisher.flush(timeout: .seconds(180)) else { throw ValidationError("the broker did not confirm the pre-fill") }
-        publisher.close()
-        let events = Array(all[warmup...])
-
-        let running = try BenchWorker.start(kind: "anomaly", queue: bench.name, adminURL: adminURL, batchSize: batchSize,
-                                            loops: loops) {
-            AnomalyProcessor(postgresURL: benchDB.url, redisURL: redisURL, logger: $0)
+        let start = { try BenchWorker.start(kind: "anomaly", queue: bench.name, adminURL: adminURL, batchSize: batchSize,
+                                            loops: loops) { AnomalyProcessor(postgresURL: benchDB.url, redisURL: redisURL, logger: $0) } }
+        if warmupEvents > 0 {
+            try publish(all[..<warmupEvents], to: bench, what: "\(warmupEvents) warm-up events")
+            let warming = try start()
+            _ = BenchWorker.waitProcessed(warming, expected: warmupEvents, started: ContinuousClock.now)
+            warming.stop()
         }
-        _ = BenchWorker.waitProcessed(running, expected: warmup, started: ContinuousClock.now)
-        let started = ContinuousClock.now
-        let workerSeconds = BenchWorker.waitProcessed(running, expected: total, started: started)
-        running.requestStop()
-        let workerRate = Double(workerEvents) / workerSeconds
+
+        // Rounds: the worker drains a slice with the loops started afresh (its first batch
+        // per loop, which includes connecting, is not timed), then the raw round trips run on
+        // the events it timed. Pairing each worker run with a raw run right after it keeps
+        // the ratio steady on a machine whose speed drifts; the median ratio is the result.
+        let perRound = workerEvents / rounds
+        // The broker writes its log for seconds after a burst of publishes or acks; a
+        // measurement taken meanwhile would share the CPU with it.
+        let settle = 2.0
+        var ratios: [Double] = [], workerRates: [Double] = [], rawRates: [Double] = []
+        for round in 0..<rounds {
+            guard !interrupted.load(ordering: .relaxed) else { throw ExitCode(130) }
+            let from = warmupEvents + round * perRound
+            let slice = Array(all[from..<(round == rounds - 1 ? total : from + perRound)])
+            try publish(slice[...], to: bench, what: "round \(round + 1)/\(rounds) (\(slice.count) events)")
+            Thread.sleep(forTimeInterval: settle)
+            let running = try start()
+            _ = BenchWorker.waitProcessed(running, expected: min(slice.count, loops * batchSize), started: ContinuousClock.now)
+            let untimed = running.processed
+            let started = ContinuousClock.now
+            let seconds = BenchWorker.waitProcessed(running, expected: slice.count, started: started)
+            running.stop()
+            guard !interrupted.load(ordering: .relaxed) else { throw ExitCode(130) }
+            let timed = Array(slice[untimed...])
+            Thread.sleep(forTimeInterval: settle)
+            let workerRate = Double(timed.count) / seconds
+            // Raw: the same events in batches of the same size; per batch one pipelined read
+            // and one pipelined compare-and-set per agent writing back what was read (the
+            // states the worker left, so the sizes are real), through the same client.
+            let rawStart = ContinuousClock.now
+            for chunk in stride(from: 0, to: timed.count, by: batchSize) {
+                try Self.rawRoundTrips(Array(timed[chunk..<min(chunk + batchSize, timed.count)]), redis: redis)
+            }
+            let rawRate = Double(timed.count) / BenchWorker.seconds(ContinuousClock.now - rawStart)
+            workerRates.append(workerRate)
+            rawRates.append(rawRate)
+            ratios.append(workerRate / rawRate)
+            print("round \(round + 1)/\(rounds): worker \(Int(workerRate)) events/s, raw \(Int(rawRate)) events/s, "
+                  + "ratio \(String(format: "%.2f", workerRate / rawRate)) (\(timed.count) timed events)")
+        }
         let flagged = try PGConnection(url: benchDB.url, applicationName: "costctl-bench")
         defer { flagged.close() }
         let medium = try flagged.query("SELECT count(*) FROM security_events WHERE occurred_at >= $1",
-                                       [events[0].occurredAt.rfc3339]).rows.first?[0] ?? "?"
-
-        // Raw: the same events in batches of the same size; per batch one pipelined read and
-        // one pipelined compare-and-set per agent writing back what was read (the states the
-        // worker left, so the sizes are real), through the same client, single-threaded ×
-        // the same number of loops' worth of work.
-        Thread.sleep(forTimeInterval: 0.5)
-        let rawStart = ContinuousClock.now
-        for chunk in stride(from: 0, to: events.count, by: batchSize) {
-            try Self.rawRoundTrips(Array(events[chunk..<min(chunk + batchSize, events.count)]), redis: redis)
-        }
-        let rawRate = Double(workerEvents) / BenchWorker.seconds(ContinuousClock.now - rawStart)
+                                       [all[warmupEvents].occurredAt.rfc3339]).rows.first?[0] ?? "?"
         try redis.command(["FLUSHDB"])
-        print("anomaly worker (\(loops) loop\(loops == 1 ? "" : "s"), batches of \(batchSize), 200 agents): "
-              + "\(Int(workerRate)) events/s   raw Redis round trips (read + compare-and-set, 1 connection): "
-              + "\(Int(rawRate)) events/s   ratio \(String(format: "%.2f", workerRate / rawRate)) (target ≥ 0.60); "
-              + "\(medium) of the timed events scored MEDIUM or above")
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        let format = { (value: Double) in String(format: "%.2f", value) }
+        print("anomaly worker (\(loops) loop\(loops == 1 ? "" : "s"), batches of \(batchSize), 200 agents), median of \(rounds) "
+              + "round\(rounds == 1 ? "" : "s"): \(Int(median(workerRates))) events/s   raw Redis round trips (read + compare-and-set, "
+              + "1 connection): \(Int(median(rawRates))) events/s   ratio \(format(median(ratios))) (rounds \(format(ratios.min()!))–"
+              + "\(format(ratios.max()!)); target ≥ 0.60); \(medium) of the timed events scored MEDIUM or above")
+    }
+
+    /// Publishes `events` to the bench queue with confirms (no worker is running meanwhile).
+    private func publish(_ events: ArraySlice<UsageEvent>, to bench: BenchQueue, what: String) throws {
+        progress("pre-filling \(bench.name) with \(what)…")
+        let publisher = try bench.publisher(bufferLimit: events.count + 1)
+        for e in events { try publisher.publish(e) }
+        guard publisher.flush(timeout: .seconds(180)) else { throw ValidationError("the broker did not confirm the pre-fill") }
+        publisher.close()
     }
 
     /// The Redis work of one batch without the scoring: what `SharedRiskScorer` sends, built

@@ -14,7 +14,15 @@ enum BenchWorker {
     struct Running {
         let loops: [ConsumeLoop]
         let health: HealthState
+        /// Left by each loop's thread once `run()` has returned (connections closed).
+        let ended: DispatchGroup
         func requestStop() { loops.forEach { $0.requestStop() } }
+        /// Stops the loops and waits until every one has closed its connections, so no
+        /// message of a later round is taken (and then handed back) by a loop on its way out.
+        func stop() {
+            requestStop()
+            ended.wait()
+        }
         /// Events the loops have processed and acked.
         var processed: Int { Int(health.snapshot.stored) }
     }
@@ -40,8 +48,12 @@ enum BenchWorker {
         let running = try (0..<loops).map { _ in
             try ConsumeLoop(settings: settings, processor: processor(logger), logger: logger, metrics: metrics, health: health)
         }
-        for loop in running { Thread { try? loop.run() }.start() }
-        return Running(loops: running, health: health)
+        let ended = DispatchGroup()
+        for loop in running {
+            ended.enter()
+            Thread { try? loop.run(); ended.leave() }.start()
+        }
+        return Running(loops: running, health: health, ended: ended)
     }
 
     /// Seconds until the loops have processed `expected` events.
