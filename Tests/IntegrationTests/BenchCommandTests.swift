@@ -13,6 +13,9 @@ struct BenchCommandTests {
             (["--days", "1"], "--days must be between 2 and 60 (got 1): the first day is warm-up"),
             (["--agents", "0"], "--agents must be between 1 and 2000 (got 0)"),
             (["--worker-events=-5"], "--worker-events must be 0 (skip) or more (got -5)"),
+            (["--rounds", "0"], "--rounds must be at least 1 (got 0)"),
+            (["--worker-events", "3000", "--rounds", "3"],
+             "--worker-events (3000) must give each of the 3 rounds more than --loops × --batch-size (1000) events"),
         ] {
             let output = try CommandRunner.run(costctl, ["bench", "anomaly"] + arguments)
             #expect(output.status != 0, "\(arguments) should be refused\n\(output.combined)")
@@ -30,5 +33,28 @@ struct BenchCommandTests {
             #expect(output.standardOutput.split(separator: "\n").contains { $0.hasPrefix(attack) }, "a line for \(attack)\n\(output.standardOutput)")
         }
         #expect(output.standardOutput.contains("normal events "), "\(output.standardOutput)")
+    }
+
+    @Test("costctl bench anomaly's worker part runs paired rounds on the real servers: each round's worker and raw rates over the same timed events, then the medians")
+    func workerRounds() throws {
+        let costctl = try IntegrationEnvironment.executable("costctl")
+        let output = try CommandRunner.run(costctl, ["bench", "anomaly", "--seeds", "5", "--agents", "5", "--days", "2",
+                                                     "--worker-events", "3000", "--warmup-events", "600", "--rounds", "2"])
+        #expect(output.status == 0, "\(output.combined)")
+        let rounds = output.standardOutput.split(separator: "\n").filter { $0.hasPrefix("round ") }
+        #expect(rounds.count == 2, "two round lines\n\(output.standardOutput)")
+        for (index, line) in rounds.enumerated() {
+            // "round 1/2: worker N events/s, raw M events/s, ratio R (K timed events)"
+            let numbers = line.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
+            #expect(numbers.count == 6, "\(line)")
+            guard numbers.count == 6 else { continue }
+            #expect(numbers[0] == Double(index + 1) && numbers[1] == 2, "\(line)")
+            #expect(numbers[2] > 0 && numbers[3] > 0, "both rates measured: \(line)")
+            #expect(abs(numbers[4] - numbers[2] / numbers[3]) < 0.02, "the ratio is worker ÷ raw: \(line)")
+            // 1,500 events a round; the loops' first batches (up to 2 × 500 events) are untimed.
+            #expect(numbers[5] >= 500 && numbers[5] < 1500, "\(line)")
+        }
+        #expect(output.standardOutput.contains("median of 2 rounds"), "\(output.standardOutput)")
+        #expect(output.standardOutput.contains("target ≥ 0.60"), "\(output.standardOutput)")
     }
 }
