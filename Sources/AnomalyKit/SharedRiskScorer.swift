@@ -42,6 +42,13 @@ public final class SharedRiskScorer {
 
     /// Results in the order of `items`.
     public func score(_ items: [(event: UsageEvent, cost: CostBreakdown)]) throws -> [ScoredEvent] {
+        // Through a buffer pointer: reading a field of `items[index]` copies the whole (event,
+        // cost) element first (every string of it retained), while `buffer[index].event.agentID`
+        // reads the field in place.
+        try items.withUnsafeBufferPointer { try score(batch: $0) }
+    }
+
+    private func score(batch items: UnsafeBufferPointer<(event: UsageEvent, cost: CostBreakdown)>) throws -> [ScoredEvent] {
         var groupOfAgent: [String: Int] = [:]
         var groups: [[Int]] = []
         for index in items.indices {
@@ -58,7 +65,6 @@ public final class SharedRiskScorer {
         var pending = groups.map { group in
             group.sorted { (items[$0].event.occurredAt, $0) < (items[$1].event.occurredAt, $1) }
         }
-        // By index rather than `map`, which would copy each (event, cost) element.
         var sessionKeys: [String] = []
         var seenKeys: [[UInt8]] = []
         sessionKeys.reserveCapacity(items.count)
@@ -115,13 +121,16 @@ public final class SharedRiskScorer {
 
     /// One read-score-write round for the agents in `groups` (each a list of item indices of
     /// one agent, in occurred_at order). Returns the groups whose compare-and-set lost.
-    private func attemptOnce(_ groups: [[Int]], items: [(event: UsageEvent, cost: CostBreakdown)], sessionKeys itemSessionKeys: [String],
+    private func attemptOnce(_ groups: [[Int]], items: UnsafeBufferPointer<(event: UsageEvent, cost: CostBreakdown)>,
+                             sessionKeys itemSessionKeys: [String],
                              seenKeys: [[UInt8]], results: inout Results) throws -> [[Int]] {
-        // 1. Read.
+        // 1. Read. A group's distinct session keys are numbered in order of first use: per
+        // item, `sessionSlot` is its key's number in its group.
         var commands: [[[UInt8]]] = []
         commands.reserveCapacity(2 * groups.count + items.count)
         var sessionKeys: [[String]] = []
         sessionKeys.reserveCapacity(groups.count)
+        var sessionSlot = [Int](repeating: 0, count: items.count)
         var agentKeys: [[UInt8]] = []
         agentKeys.reserveCapacity(groups.count)
         for group in groups {
@@ -129,7 +138,14 @@ public final class SharedRiskScorer {
             agentKeys.append(agentKey)
             commands.append([Self.hmget, agentKey, Self.versionField, Self.stateField])
             var keys: [String] = []
-            for index in group where !keys.contains(itemSessionKeys[index]) { keys.append(itemSessionKeys[index]) }
+            for index in group {
+                if let slot = keys.firstIndex(of: itemSessionKeys[index]) {
+                    sessionSlot[index] = slot
+                } else {
+                    sessionSlot[index] = keys.count
+                    keys.append(itemSessionKeys[index])
+                }
+            }
             for key in keys { commands.append([Self.get, Array(key.utf8)]) }
             sessionKeys.append(keys)
             for index in group { commands.append([Self.get, seenKeys[index]]) }
@@ -148,9 +164,16 @@ public final class SharedRiskScorer {
         for (groupIndex, group) in groups.enumerated() {
             let (version, stateBytes) = Self.versionAndState(next())
             var agent = loadAgent(stateBytes, agentID: items[group[0]].event.agentID)
-            var sessions: [String: SessionRiskState] = [:]
-            for key in sessionKeys[groupIndex] {
-                if case .bulk(let bytes) = next(), let state = try? SessionRiskState(decoding: bytes) { sessions[key] = state }
+            // By slot: nil for a session neither stored (readably) nor scored yet.
+            let keys = sessionKeys[groupIndex]
+            var sessions: [SessionRiskState?] = []
+            sessions.reserveCapacity(keys.count)
+            for _ in keys {
+                if case .bulk(let bytes) = next(), let state = try? SessionRiskState(decoding: bytes) {
+                    sessions.append(state)
+                } else {
+                    sessions.append(nil)
+                }
             }
             var outcomes: [(key: [UInt8], outcome: [UInt8])] = []
             var done: [(index: Int, assessment: RiskAssessment, replayed: Bool)] = []
@@ -159,14 +182,16 @@ public final class SharedRiskScorer {
             var scoredHere: [(eventID: String, assessment: RiskAssessment)] = []
             for index in group {
                 let seen: RiskAssessment? = if case .bulk(let bytes) = next() { RiskOutcome.decode(bytes) } else { nil }
-                if let previous = seen ?? scoredHere.first(where: { $0.eventID == items[index].event.eventID })?.assessment {
+                let eventID = items[index].event.eventID
+                if let previous = seen ?? scoredHere.first(where: { $0.eventID == eventID })?.assessment {
                     done.append((index, previous, true))
                     continue
                 }
+                let slot = sessionSlot[index]
+                if sessions[slot] == nil { sessions[slot] = SessionRiskState() }
                 let assessment = RiskScorer.score(
-                    items[index].event, cost: items[index].cost, agent: &agent,
-                    session: &sessions[itemSessionKeys[index], default: SessionRiskState()], config: config)
-                scoredHere.append((items[index].event.eventID, assessment))
+                    items[index].event, cost: items[index].cost, agent: &agent, session: &sessions[slot]!, config: config)
+                scoredHere.append((eventID, assessment))
                 outcomes.append((seenKeys[index], RiskOutcome.encode(assessment)))
                 done.append((index, assessment, false))
             }
@@ -176,7 +201,9 @@ public final class SharedRiskScorer {
             }
             calls.append(RiskCommitScript.call(
                 agentKey: agentKeys[groupIndex], version: version, state: agent.encoded(),
-                sessions: sessions.sorted { $0.key < $1.key }.map { (Array($0.key.utf8), $0.value.encoded()) }, seen: outcomes))
+                sessions: sessions.indices.filter { sessions[$0] != nil }.sorted { keys[$0] < keys[$1] }
+                    .map { (Array(keys[$0].utf8), sessions[$0]!.encoded()) },
+                seen: outcomes))
             callGroups.append(group)
             scoredNow.append(done)
         }

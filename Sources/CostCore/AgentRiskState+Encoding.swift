@@ -57,7 +57,7 @@ extension AgentRiskState {
         var reader = try RiskStateReader(bytes, kind: Self.kind, versions: Self.oldestReadableVersion...Self.version,
                                          what: "agent risk state")
         eventsSeen = try reader.signed()
-        minutes = try RiskMinuteRing.read(from: &reader)
+        try minutes.read(from: &reader)
         sustainedPeak = try reader.double()
         sustainedPeakMinute = try reader.signed()
         quarantineUntilMinute = try reader.signed()
@@ -83,7 +83,7 @@ extension AgentRiskState {
         normalProviders = try reader.double()
         violationStreak = try reader.int32()
         lastViolationMinute = try reader.signed()
-        hours = try RiskHourHistory.read(from: &reader)
+        try hours.read(from: &reader)
         if reader.version >= 4 {
             for slot in hourPace.indices {
                 let value = try reader.unsigned()
@@ -139,31 +139,31 @@ extension RiskHourHistory {
         writer.stat(activeHourSpend)
     }
 
-    static func read(from reader: inout RiskStateReader) throws(RiskStateError) -> RiskHourHistory {
-        var history = RiskHourHistory()
-        for bucket in 0..<bucketCount {
-            let filled = try reader.count(max: weeks)
-            history.filled[bucket] = UInt8(filled)
-            for week in 0..<filled {
-                history.spend[bucket * weeks + week] = try reader.signed()
-                history.calls[bucket * weeks + week] = try reader.int32()
+    /// Reads `write(to:)` output into this history, which must be a fresh one (`init()`, as a
+    /// decoded state's starts): its ~8 KB of arrays are filled in place rather than built again.
+    mutating func read(from reader: inout RiskStateReader) throws(RiskStateError) {
+        for bucket in 0..<Self.bucketCount {
+            let count = try reader.count(max: Self.weeks)
+            filled[bucket] = UInt8(count)
+            for week in 0..<count {
+                spend[bucket * Self.weeks + week] = try reader.signed()
+                calls[bucket * Self.weeks + week] = try reader.int32()
             }
         }
-        history.firstHour = try reader.signed()
-        history.newestHour = try reader.signed()
-        for index in 0..<3 { history.recentSpend[index] = try reader.signed() }
-        for index in 0..<3 { history.recentCalls[index] = try reader.int32() }
-        for index in 0..<3 { history.explainedSpend[index] = try reader.signed() }
-        for index in 0..<3 { history.explainedCalls[index] = try reader.int32() }
-        for index in 0..<3 { history.expectedSpend[index] = try reader.signed() }
-        history.expectedCalls = try reader.int32()
-        history.expectedSamples = try reader.int32()
-        history.hoursRecorded = try reader.signed()
-        for index in history.dispersion.indices { history.dispersion[index] = try reader.stat() }
-        history.drift = try reader.double()
-        for index in history.finishedSpend.indices { history.finishedSpend[index] = try reader.signed() }
-        for index in history.finishedExpected.indices { history.finishedExpected[index] = try reader.signed() }
-        history.activeHourSpend = try reader.stat()
-        return history
+        firstHour = try reader.signed()
+        newestHour = try reader.signed()
+        for index in 0..<3 { recentSpend[index] = try reader.signed() }
+        for index in 0..<3 { recentCalls[index] = try reader.int32() }
+        for index in 0..<3 { explainedSpend[index] = try reader.signed() }
+        for index in 0..<3 { explainedCalls[index] = try reader.int32() }
+        for index in 0..<3 { expectedSpend[index] = try reader.signed() }
+        expectedCalls = try reader.int32()
+        expectedSamples = try reader.int32()
+        hoursRecorded = try reader.signed()
+        for index in dispersion.indices { dispersion[index] = try reader.stat() }
+        drift = try reader.double()
+        for index in finishedSpend.indices { finishedSpend[index] = try reader.signed() }
+        for index in finishedExpected.indices { finishedExpected[index] = try reader.signed() }
+        activeHourSpend = try reader.stat()
     }
 }

@@ -194,6 +194,8 @@ public struct AgentRiskState: Sendable, Equatable {
         var since = minute
         var providers: [UInt64] = []
         var known: [UInt64] = []
+        providers.reserveCapacity(models.count)
+        known.reserveCapacity(models.count)
         let total = modelWeightTotal
         let settled = settledFrom
         for entry in models {
@@ -211,7 +213,10 @@ public struct AgentRiskState: Sendable, Equatable {
             }
             if !providers.contains(entry.provider) { providers.append(entry.provider) }
         }
-        let newProviders = known.isEmpty ? 0 : providers.filter { !known.contains($0) }.count
+        var newProviders = 0
+        if !known.isEmpty {
+            for provider in providers where !known.contains(provider) { newProviders += 1 }
+        }
         // At least the last 5 minutes and 10 calls, so the agent's first calls after a pause are
         // no share of their own.
         let calls = self.minutes.calls(last: Int(minute - min(since, minute - 4) + 1), endingAt: minute)

@@ -14,8 +14,8 @@ struct RiskMeasures {
     }
 
     let config: RiskConfig
-    let provider: String
-    let model: String
+    /// The event's (provider, model) keys (`RiskModelEntry.keys`), hashed once per event.
+    let modelKeys: (key: UInt64, provider: UInt64)
     let minute: Int64
     let minuteExact: Double
     /// The cost that counts (catalog's when known), never negative.
@@ -53,8 +53,7 @@ struct RiskMeasures {
 
     init(event: UsageEvent, cost: CostBreakdown, minute: Int64, config: RiskConfig) {
         self.config = config
-        provider = event.provider
-        model = event.model
+        modelKeys = RiskModelEntry.keys(provider: event.provider, model: event.model)
         self.minute = minute
         minuteExact = Double(event.occurredAt.microsecondsSinceEpoch) / 60_000_000
         amount = cost.cost.value > 0 ? cost.cost : .zero

@@ -16,8 +16,11 @@ public struct RiskMinuteRing: Sendable, Equatable {
     var size: Int { calls.count }
     var isEmpty: Bool { newestMinute == .min }
 
+    /// `minute` mod `size`, never negative. One division (the size is not a constant): the
+    /// sustained rates read ten minutes per event.
     @inline(__always) private func slot(_ minute: Int64) -> Int {
-        Int(((minute % Int64(size)) + Int64(size)) % Int64(size))
+        let remainder = minute % Int64(size)
+        return Int(remainder < 0 ? remainder + Int64(size) : remainder)
     }
 
     /// True when `minute` is within the ring's window.
@@ -93,11 +96,13 @@ public struct RiskMinuteRing: Sendable, Equatable {
         for value in cost { writer.signed(value) }
     }
 
-    static func read(from reader: inout RiskStateReader) throws(RiskStateError) -> RiskMinuteRing {
-        var ring = RiskMinuteRing(size: try reader.count(max: 1440))
-        ring.newestMinute = try reader.signed()
-        for index in 0..<ring.size { ring.calls[index] = try reader.int32() }
-        for index in 0..<ring.size { ring.cost[index] = try reader.signed() }
-        return ring
+    /// Reads `write(to:)` output into this ring: in place when it has the stored size (a
+    /// decoded state's ring starts at its usual size), rather than building a second one.
+    mutating func read(from reader: inout RiskStateReader) throws(RiskStateError) {
+        let size = try reader.count(max: 1440)
+        if size != self.size { self = RiskMinuteRing(size: size) }
+        newestMinute = try reader.signed()
+        for index in 0..<self.size { calls[index] = try reader.int32() }
+        for index in 0..<self.size { cost[index] = try reader.signed() }
     }
 }

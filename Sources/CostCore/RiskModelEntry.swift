@@ -38,11 +38,16 @@ public struct RiskModelEntry: Sendable, Equatable {
                 && minute - firstMinute >= config.modelEstablishMinutes)
     }
 
+    /// FNV-1a over the UTF-8 bytes, read from contiguous storage (`withUTF8`): iterating
+    /// `text.utf8` costs a branch or two per byte.
     static func hash(_ text: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
         var value = seed
-        for byte in text.utf8 {
-            value ^= UInt64(byte)
-            value = value &* 0x0000_0100_0000_01b3
+        var text = text
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                value ^= UInt64(byte)
+                value = value &* 0x0000_0100_0000_01b3
+            }
         }
         return value
     }

@@ -31,16 +31,11 @@ extension RiskScorer {
         var absolute = 0.0
         var previous: RiskRateTier?
         for tier in config.rateTiers {
-            let reached = [
-                (agentCalls, Double(tier.agentCallsPerMinute), Double(previous?.agentCallsPerMinute ?? 0)),
-                (agentCost, costLimit(tier.agentCostPerMinute.value, calls: tier.agentCallsPerMinute),
-                 previous.map { costLimit($0.agentCostPerMinute.value, calls: $0.agentCallsPerMinute) } ?? 0),
-                (sessionCalls, Double(tier.sessionCallsPerMinute), Double(previous?.sessionCallsPerMinute ?? 0)),
-                (sessionCost, costLimit(tier.sessionCostPerMinute.value, calls: tier.sessionCallsPerMinute),
-                 previous.map { costLimit($0.sessionCostPerMinute.value, calls: $0.sessionCallsPerMinute) } ?? 0),
-            ]
             let lowFactor = previous?.factor ?? 0
-            for (value, limit, lowLimit) in reached where limit > 0 {
+            // One measure against this tier's limit and the previous tier's (a function, not
+            // an array of the four: no allocation per tier and event).
+            func reach(_ value: Double, _ limit: Double, _ lowLimit: Double) {
+                guard limit > 0 else { return }
                 if value >= limit {
                     if tier.factor > absolute { measures.absoluteTier = tier.name }
                     absolute = max(absolute, tier.factor)
@@ -48,6 +43,12 @@ extension RiskScorer {
                     absolute = max(absolute, lowFactor + (tier.factor - lowFactor) * (value - lowLimit) / (limit - lowLimit))
                 }
             }
+            reach(agentCalls, Double(tier.agentCallsPerMinute), Double(previous?.agentCallsPerMinute ?? 0))
+            reach(agentCost, costLimit(tier.agentCostPerMinute.value, calls: tier.agentCallsPerMinute),
+                  previous.map { costLimit($0.agentCostPerMinute.value, calls: $0.agentCallsPerMinute) } ?? 0)
+            reach(sessionCalls, Double(tier.sessionCallsPerMinute), Double(previous?.sessionCallsPerMinute ?? 0))
+            reach(sessionCost, costLimit(tier.sessionCostPerMinute.value, calls: tier.sessionCallsPerMinute),
+                  previous.map { costLimit($0.sessionCostPerMinute.value, calls: $0.sessionCallsPerMinute) } ?? 0)
             previous = tier
         }
         // Below the last tier the absolute part is a cold-start guard: once the agent has a day
@@ -207,7 +208,7 @@ extension RiskScorer {
         if maturity > 0, let tokens = measures.tokens, agent.inputTokens.count > 0 {
             // Cost per 1000 tokens against this model's norm once established (else the agent's).
             var costStat = agent.costPerToken
-            if let index = agent.modelIndex(RiskModelEntry.keys(provider: measures.provider, model: measures.model).key),
+            if let index = agent.modelIndex(measures.modelKeys.key),
                agent.models[index].costPerToken.count > 0,
                agent.isEstablished(index, at: measures.minute, config: config) {
                 costStat = agent.models[index].costPerToken

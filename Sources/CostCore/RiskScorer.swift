@@ -137,7 +137,7 @@ public enum RiskScorer {
         session.minutes.advance(to: minute)
         session.minutes.add(minute: minute, cost: measures.amount)
         agent.hours.record(hour: floorDivide(minute, 60), cost: measures.amount)
-        let modelIndex = touchModel(&agent, event: event, minute: minute, config: config)
+        let modelIndex = touchModel(&agent, keys: measures.modelKeys, minute: minute, config: config)
 
         // 2. Factors.
         let factors = RiskFactors(
@@ -212,9 +212,9 @@ public enum RiskScorer {
         return nil
     }
 
-    /// Finds or adds the entry of the event's model and marks it used at `minute`.
-    private static func touchModel(_ agent: inout AgentRiskState, event: UsageEvent, minute: Int64, config: RiskConfig) -> Int {
-        let keys = RiskModelEntry.keys(provider: event.provider, model: event.model)
+    /// Finds or adds the entry of the event's model (`keys`) and marks it used at `minute`.
+    private static func touchModel(_ agent: inout AgentRiskState, keys: (key: UInt64, provider: UInt64), minute: Int64,
+                                   config: RiskConfig) -> Int {
         if let index = agent.modelIndex(keys.key) {
             let hourStart = floorDivide(minute, 60) * 60
             if agent.models[index].lastMinute < hourStart,

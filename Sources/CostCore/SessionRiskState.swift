@@ -23,7 +23,8 @@ public struct SessionRiskState: Sendable, Equatable {
     public init(decoding bytes: [UInt8]) throws(RiskStateError) {
         var reader = try RiskStateReader(bytes, kind: Self.kind, versions: 1...Self.version, what: "session risk state")
         eventsSeen = try reader.signed()
-        minutes = try RiskMinuteRing.read(from: &reader).resized(to: Self.minuteCount)
+        try minutes.read(from: &reader)
+        minutes = minutes.resized(to: Self.minuteCount)
         try reader.finish()
     }
 }

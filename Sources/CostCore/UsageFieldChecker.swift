@@ -144,13 +144,16 @@ struct UsageFieldChecker {
                      "tag keys must match ^[a-z0-9_.-]{1,64}$ (got \(FieldText.quoted(key)))")
                 continue
             }
-            let tagField = "\(field).\(key)"
             guard case .string(let text) = tagValue else {
-                fail(tagField, Violation.Rule.type, "\(tagField) must be a JSON string, got \(tagValue.typeName)")
+                fail("\(field).\(key)", Violation.Rule.type, "\(field).\(key) must be a JSON string, got \(tagValue.typeName)")
                 continue
             }
-            if limitLength(tagField, text, max: UsageEventDecoder.maxTagValueLength) {
-                rejectNUL(tagField, text)
+            // The value's field name ("tags.<key>") is built only for a violation.
+            if FieldText.scalarCount(text) > UsageEventDecoder.maxTagValueLength || FieldText.containsNUL(text) {
+                let tagField = "\(field).\(key)"
+                if limitLength(tagField, text, max: UsageEventDecoder.maxTagValueLength) {
+                    rejectNUL(tagField, text)
+                }
             }
             result[key] = text
         }

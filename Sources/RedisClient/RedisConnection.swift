@@ -116,11 +116,47 @@ public final class RedisConnection {
         return Self.convert(raw)
     }
 
+    /// Queues one command, formatted here (`formatted(_:)`) rather than by hiredis, whose
+    /// `redisAppendCommandArgv` formats each argument's header with a printf-like call: a
+    /// sizeable part of the CPU a pipelined batch costs. The bytes sent are the same.
     func append(_ args: [[UInt8]]) throws(RedisError) {
         let ctx = try openContext()
         guard !args.isEmpty else { throw RedisError(kind: .invalidArgument, message: "empty command") }
-        let status = Self.withArgv(args) { argc, argv, lengths in redisAppendCommandArgv(ctx, argc, argv, lengths) }
+        let command = Self.formatted(args)
+        let status = command.withUnsafeBufferPointer { buffer in
+            redisAppendFormattedCommand(ctx, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), buffer.count)
+        }
         if status != REDIS_OK { throw fail(ctx) }
+    }
+
+    /// A command in the Redis protocol's (RESP) form, as hiredis formats it: `*<argc>\r\n`, then
+    /// per argument `$<length>\r\n<bytes>\r\n`.
+    static func formatted(_ args: [[UInt8]]) -> [UInt8] {
+        var total = 16
+        for arg in args { total += arg.count + 24 }
+        var out: [UInt8] = []
+        out.reserveCapacity(total)
+        appendHeader(UInt8(ascii: "*"), args.count, to: &out)
+        for arg in args {
+            appendHeader(UInt8(ascii: "$"), arg.count, to: &out)
+            out.append(contentsOf: arg)
+            out.append(UInt8(ascii: "\r"))
+            out.append(UInt8(ascii: "\n"))
+        }
+        return out
+    }
+
+    /// `marker`, `count` in decimal, CR LF.
+    private static func appendHeader(_ marker: UInt8, _ count: Int, to out: inout [UInt8]) {
+        out.append(marker)
+        var divisor = 1
+        while divisor <= count / 10 { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(count / divisor % 10))
+            divisor /= 10
+        }
+        out.append(UInt8(ascii: "\r"))
+        out.append(UInt8(ascii: "\n"))
     }
 
     /// Blocking read of the next reply (flushes pending output first).
