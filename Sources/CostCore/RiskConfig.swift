@@ -7,9 +7,13 @@ public struct RiskConfig: Sendable, Equatable {
     /// (10–30 points) could never reach HIGH. So the score is at least
     /// `singleFactorScore × ramp(strongest factor, singleFactorStart…singleFactorFull)`: one saturated factor
     /// makes HIGH (50), only agreeing factors reach CRITICAL. Set `singleFactorScore` to 0 for
-    /// the plain weighted sum.
+    /// the plain weighted sum. Below `singleFactorStart` a factor counts by its weight only, so
+    /// one factor alone makes MEDIUM from 0.875: a rate 3–4× the agent's reference (a
+    /// legitimate burst, a first full nightly batch) stays LOW unless another factor agrees.
+    /// (From 0.6, i.e. MEDIUM from 0.775, the held-out sweep flagged 15 % more normal events
+    /// MEDIUM+ for the same recall at HIGH, which this part does not change.)
     public var singleFactorScore: Double = 50
-    public var singleFactorStart: Double = 0.6
+    public var singleFactorStart: Double = 0.8
     public var singleFactorFull: Double = 0.95
 
     // Rate

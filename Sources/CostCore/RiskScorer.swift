@@ -2,7 +2,7 @@
 /// never a clock, so replaying the same events in the same order gives the same scores.
 ///
 /// **Score** = 25·rate + 30·spike + 20·efficiency + 15·switching + 10·history (weights in
-/// `RiskConfig.weights`), but at least 50 × ramp(strongest factor, 0.6…0.95) (one saturated
+/// `RiskConfig.weights`), but at least 50 × ramp(strongest factor, 0.8…0.95) (one saturated
 /// factor alone makes HIGH; only agreeing factors reach CRITICAL), rounded, 0…100.
 /// LOW < 25 ≤ MEDIUM < 50 ≤ HIGH < 80 ≤ CRITICAL.
 ///
@@ -150,19 +150,14 @@ public enum RiskScorer {
         noteSessionPace(&agent, sustained: measures.sessionCalls, minute: minute, config: config)
 
         // 3. Score and signals.
-        let floor = config.singleFactorScore
-            * RiskMath.ramp(factors.strongest, from: config.singleFactorStart, to: config.singleFactorFull)
-        let raw = min(100, max(0, max(factors.weightedSum(config.weights), floor)))
-        let score = Int(raw.rounded())
+        let score = Int(combined(factors, config: config).rounded())
         let level = RiskLevel(score: score)
         let breaker = breakerSignal(level: level, factors: factors, measures: measures, agent: &agent, minute: minute)
 
         // Spend caught by the other factors is explained: it no longer raises the history factor.
         var others = factors
         others.history = 0
-        let othersFloor = config.singleFactorScore
-            * RiskMath.ramp(others.strongest, from: config.singleFactorStart, to: config.singleFactorFull)
-        if max(others.weightedSum(config.weights), othersFloor) >= 49.5 {
+        if combined(others, config: config) >= 49.5 {
             agent.hours.explain(hour: floorDivide(minute, 60), cost: measures.amount)
         }
 
@@ -190,6 +185,14 @@ public enum RiskScorer {
         return RiskAssessment(
             score: score, level: level, confidence: confidence, factors: factors,
             costMismatch: cost.costMismatch, reasons: reasons(factors, measures), breakerSignal: breaker)
+    }
+
+    /// The score before rounding: the weighted sum of the factors, but at least
+    /// `singleFactorScore` × ramp(strongest factor, `singleFactorStart`…`singleFactorFull`), in 0…100.
+    public static func combined(_ factors: RiskFactors, config: RiskConfig = RiskConfig()) -> Double {
+        let floor = config.singleFactorScore
+            * RiskMath.ramp(factors.strongest, from: config.singleFactorStart, to: config.singleFactorFull)
+        return min(100, max(0, max(factors.weightedSum(config.weights), floor)))
     }
 
     private static func breakerSignal(

@@ -13,7 +13,8 @@ struct AnomalyEvaluationTests {
         let report = AnomalyEvaluation.run(scenario: scenario)
         print("seed \(seed)\n\(report.summary)")
         #expect(report.normalEvents > 30_000)
-        #expect(report.falsePositiveRate < 0.015)
+        // The issue's target, met: under 1 % of normal events MEDIUM or above.
+        #expect(report.falsePositiveRate < 0.01)
         #expect(report.falsePositiveRateHigh < 0.0075)
         // The issue's target, met: recall ≥ 0.9 at HIGH or above.
         for label in [AnomalyLabel.tokenStuffing, .providerHopping, .expensiveModel, .costUnderReporting] {
@@ -25,11 +26,6 @@ struct AnomalyEvaluationTests {
         }
         let underReporting = report.result(.costUnderReporting)!  // all but the calls that cost 0 (rate-limited)
         #expect(Double(underReporting.mismatchFlagged) >= 0.95 * Double(underReporting.allEvents))
-        // Met on some seeds, not all: a first-ever nightly batch that straddles the end of the
-        // warm-up day is flagged as the new sustained rate it is (seed 1: 1.10 %).
-        withKnownIssue(isIntermittent: true) {
-            #expect(report.falsePositiveRate < 0.01)
-        }
         // Not met: per-event recall of slow drip. With one or two days of hourly history, a
         // drip at 2.5–8× is within the normal hour-to-hour spread for most agents.
         withKnownIssue {

@@ -249,4 +249,25 @@ struct RiskFactorTests {
         #expect(RiskFactors(spike: 1).weightedSum(weights) == 30)
         #expect(RiskFactors(history: 0.5).weightedSum(weights) == 5)
     }
+
+    @Test("one factor alone: its weight up to 0.8, MEDIUM from 0.875, HIGH from 0.95; agreeing factors add up")
+    func singleFactorFloor() {
+        func level(_ factors: RiskFactors) -> RiskLevel { RiskLevel(score: Int(RiskScorer.combined(factors).rounded())) }
+        // A sustained rate 3–4× the agent's reference (rate ≈ 0.86): its 25 points' share, LOW.
+        #expect(abs(RiskScorer.combined(RiskFactors(rate: 0.86)) - 21.5) < 1e-9)
+        #expect(level(RiskFactors(rate: 0.86)) == .low)
+        #expect(abs(RiskScorer.combined(RiskFactors(rate: 0.8)) - 20) < 1e-9)
+        #expect(level(RiskFactors(history: 0.875)) == .medium)  // 50 × 0.5 = 25, its weight alone 8.75
+        #expect(level(RiskFactors(switching: 0.9)) == .medium)
+        #expect(level(RiskFactors(history: 0.95)) == .high)
+        #expect(level(RiskFactors(spike: 1)) == .high)
+        // Two factors that agree: the weighted sum, whatever the floor says.
+        #expect(level(RiskFactors(rate: 0.86, spike: 0.5)) == .medium)  // 21.5 + 15
+        #expect(level(RiskFactors(rate: 1, spike: 1, efficiency: 1)) == .high)  // 75
+        #expect(level(RiskFactors(rate: 1, spike: 1, efficiency: 1, switching: 0.5)) == .critical)  // 82.5
+        // The floor is the configured one: from 0.6 the same rate alone was MEDIUM (37).
+        var old = RiskConfig()
+        old.singleFactorStart = 0.6
+        #expect(RiskScorer.combined(RiskFactors(rate: 0.86), config: old).rounded() == 37)
+    }
 }
