@@ -21,6 +21,9 @@ public enum AnomalyEvaluation {
             report.scoredEvents += 1
             if let signal = assessment.breakerSignal { report.breakerSignals[signal, default: 0] += 1 }
             let high = assessment.level >= .high
+            if high, item.episode != nil {
+                attribute(assessment, actual: item.label, in: &report)
+            }
             if let id = item.episode, let episode = episodes[id] {
                 let index = report.attacks.firstIndex { $0.label == item.label }!
                 report.attacks[index].allEvents += 1
@@ -57,7 +60,10 @@ public enum AnomalyEvaluation {
                 report.normalMediumOrAbove += 1
                 report.falsePositivesByFactor[strongestName(assessment.factors), default: 0] += 1
             }
-            if high { report.normalHighOrAbove += 1 }
+            if high {
+                report.normalHighOrAbove += 1
+                attribute(assessment, actual: .normal, in: &report)
+            }
         }
         for episode in scenario.episodes {
             let index = report.attacks.firstIndex { $0.label == episode.label }!
@@ -79,6 +85,25 @@ public enum AnomalyEvaluation {
             report.attacks[index].missedFactors = factors
         }
         return report
+    }
+
+    /// The attack type an event's strongest factor stands for (see `AnomalyReport`).
+    public static func attributedAttack(_ assessment: RiskAssessment) -> AnomalyLabel {
+        switch strongestName(assessment.factors) {
+        case "rate": .runawayLoop
+        case "spike": .expensiveModel
+        case "efficiency": assessment.costMismatch ? .costUnderReporting : .tokenStuffing
+        case "switching": .providerHopping
+        default: .slowDrip
+        }
+    }
+
+    private static func attribute(_ assessment: RiskAssessment, actual: AnomalyLabel, in report: inout AnomalyReport) {
+        let label = attributedAttack(assessment)
+        guard let index = report.attacks.firstIndex(where: { $0.label == label }) else { return }
+        report.attacks[index].attributed += 1
+        report.attacks[index].attributedFrom[actual, default: 0] += 1
+        if actual == label { report.attacks[index].attributedCorrectly += 1 }
     }
 
     /// Attacks that show only in a call's tokens or cost.

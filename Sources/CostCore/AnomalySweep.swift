@@ -24,6 +24,11 @@ public struct AnomalySweep: Sendable {
         public var runsBelowTarget: Int
         public var episodesDetected: Int
         public var episodes: Int
+        /// Over all runs: events HIGH or above attributed to this type, and those of this type.
+        public var attributed = 0
+        public var attributedCorrectly = 0
+        /// Pooled precision (see `AnomalyReport`), nil when nothing was attributed to the type.
+        public var precision: Double? { attributed == 0 ? nil : Double(attributedCorrectly) / Double(attributed) }
     }
 
     /// The held-out set: 3, 5 and 8 days at 50 agents, 3 days at 100 agents and 5 days at 30,
@@ -70,6 +75,8 @@ public struct AnomalySweep: Sendable {
                 if result.recall < Self.recallTarget { summary.runsBelowTarget += 1 }
                 summary.episodesDetected += result.episodesDetected
                 summary.episodes += result.episodes
+                summary.attributed += result.attributed
+                summary.attributedCorrectly += result.attributedCorrectly
             }
             summary.meanRecall = counted == 0 ? 0 : summary.meanRecall / Double(counted)
             return summary
@@ -94,11 +101,12 @@ public struct AnomalySweep: Sendable {
     public var summary: String {
         func percent(_ value: Double) -> String { RiskScorer.decimal(value * 100) + " %" }
         var lines = ["over \(runs.count) runs:",
-                     "attack                 mean recall  worst (run)                 runs < 90 %  episodes caught"]
+                     "attack                 mean recall  worst (run)                 runs < 90 %  episodes caught  precision (pooled)"]
         for attack in attacks {
             let worst = percent(attack.worstRecall) + (attack.worstRun.map { " (\($0))" } ?? "")
             lines.append(attack.label.rawValue.padding(22) + " " + percent(attack.meanRecall).padding(12) + " "
-                + worst.padding(27) + " " + "\(attack.runsBelowTarget)".padding(12) + " \(attack.episodesDetected)/\(attack.episodes)")
+                + worst.padding(27) + " " + "\(attack.runsBelowTarget)".padding(12) + " "
+                + "\(attack.episodesDetected)/\(attack.episodes)".padding(16) + " " + (attack.precision.map { percent($0) } ?? "-"))
         }
         let fp = falsePositives
         lines.append("normal events MEDIUM+: mean \(RiskScorer.decimal(fp.mean * 100, places: 2)) %, worst \(RiskScorer.decimal(fp.worst * 100, places: 2)) %"

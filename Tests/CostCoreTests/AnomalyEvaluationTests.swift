@@ -1,4 +1,4 @@
-import CostCore
+@testable import CostCore
 import Testing
 
 /// 50 agents × 3 days, 2 seeds (≈ 180k events; a few seconds in a debug build). The same
@@ -24,6 +24,14 @@ struct AnomalyEvaluationTests {
         for label in [AnomalyLabel.runawayLoop, .providerHopping, .tokenStuffing, .expensiveModel, .costUnderReporting] {
             #expect(report.result(label)!.episodeRecall >= 0.8, "\(label.rawValue)")
         }
+        // Precision per attack type: every HIGH+ event counted is attributed to exactly one type.
+        #expect(report.attacks.map(\.attributed).reduce(0, +) == report.attackHighOrAbove + report.normalHighOrAbove)
+        #expect(report.attacks.map(\.attributedCorrectly).reduce(0, +) <= report.attackHighOrAbove)
+        for result in report.attacks {
+            #expect(result.attributedFrom.values.reduce(0, +) == result.attributed)
+            #expect(result.attributedFrom[result.label, default: 0] == result.attributedCorrectly)
+        }
+        #expect(report.summary.contains("precision"))
         let underReporting = report.result(.costUnderReporting)!  // all but the calls that cost 0 (rate-limited)
         #expect(Double(underReporting.mismatchFlagged) >= 0.95 * Double(underReporting.allEvents))
         // Not met: per-event recall of slow drip. With one or two days of hourly history, a
@@ -31,5 +39,28 @@ struct AnomalyEvaluationTests {
         withKnownIssue {
             #expect(report.result(.slowDrip)!.recall >= 0.9)
         }
+    }
+
+    @Test("a HIGH event is attributed to the attack its strongest factor stands for")
+    func attribution() {
+        func attributed(_ factors: RiskFactors, mismatch: Bool = false) -> AnomalyLabel {
+            AnomalyEvaluation.attributedAttack(RiskAssessment(
+                score: 60, level: .high, confidence: 1, factors: factors, costMismatch: mismatch, reasons: [], breakerSignal: nil))
+        }
+        #expect(attributed(RiskFactors(rate: 1, spike: 0.5)) == .runawayLoop)
+        #expect(attributed(RiskFactors(rate: 0.4, spike: 0.9)) == .expensiveModel)
+        #expect(attributed(RiskFactors(efficiency: 1)) == .tokenStuffing)
+        #expect(attributed(RiskFactors(efficiency: 1), mismatch: true) == .costUnderReporting)
+        #expect(attributed(RiskFactors(switching: 1, history: 0.2)) == .providerHopping)
+        #expect(attributed(RiskFactors(history: 1)) == .slowDrip)
+
+        var report = AnomalyReport(attacks: AnomalyLabel.attacks.map { AnomalyReport.AttackResult(label: $0) })
+        report.attacks[0].attributed = 4
+        report.attacks[0].attributedCorrectly = 3
+        report.attacks[0].attributedFrom = [report.attacks[0].label: 3, AnomalyLabel.normal: 1]
+        #expect(report.attacks[0].precision == 0.75 && report.attacks[1].precision == nil)
+        let confusion = report.attacks[0].label.rawValue + " ← normal 1"
+        let summary = report.summary
+        #expect(summary.contains(confusion), "\(summary)")
     }
 }

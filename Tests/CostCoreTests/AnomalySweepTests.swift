@@ -13,6 +13,8 @@ struct AnomalySweepTests {
             report.attacks[index].eventsDetected = detected
             report.attacks[index].episodes = 5
             report.attacks[index].episodesDetected = detected >= 50 ? 5 : 2
+            report.attacks[index].attributed = 50
+            report.attacks[index].attributedCorrectly = detected / 2
         }
         report.normalEvents = 10_000
         report.normalMediumOrAbove = falsePositives
@@ -35,6 +37,10 @@ struct AnomalySweepTests {
         let drip = sweep.attacks.first { $0.label == .slowDrip }!
         #expect(abs(drip.meanRecall - 0.96) < 1e-9 && drip.runsBelowTarget == 0)
 
+        // Precision pooled over the runs: (47 + 20) of 100 attributed events.
+        #expect(loop.attributed == 100 && loop.attributedCorrectly == 67 && loop.precision == 0.67)
+        #expect(AnomalySweep().attacks.allSatisfy { $0.precision == nil })
+
         let fp = sweep.falsePositives
         #expect(abs(fp.mean - 0.00815) < 1e-9)
         #expect(fp.worst == 0.0113 && fp.worstRun == b && fp.runsAtOrAboveTarget == 1)
@@ -42,6 +48,7 @@ struct AnomalySweepTests {
         let text = sweep.summary
         #expect(text.contains("over 2 runs"))
         #expect(text.contains("runaway_loop           67.5 %       40.0 % (d5 a100 s17)"), "\(text)")
+        #expect(text.contains("7/10             67.0 %"), "\(text)")
         #expect(text.contains("normal events MEDIUM+: mean 0.82 %, worst 1.13 % (d5 a100 s17), runs ≥ 1 %: 1"), "\(text)")
         #expect(AnomalySweep.line(b, Self.report(recall: 92, loopRecall: 40, falsePositives: 113))
             .hasSuffix("normal MEDIUM+ 113 (1.13 %)"))
