@@ -55,12 +55,12 @@ struct AnomalyBench: ParsableCommand {
         guard workerEvents >= 0 else { throw ValidationError("--worker-events must be 0 (skip) or more (got \(workerEvents))") }
         guard warmupEvents >= 0 else { throw ValidationError("--warmup-events must be 0 or more (got \(warmupEvents))") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (got \(rounds))") }
+        guard (1...64).contains(loops), batchSize >= 1 else {
+            throw ValidationError("--loops must be 1–64 and --batch-size at least 1 (got \(loops) and \(batchSize))")
+        }
         guard workerEvents == 0 || workerEvents / rounds > loops * batchSize else {
             throw ValidationError("--worker-events (\(workerEvents)) must give each of the \(rounds) rounds more than "
                 + "--loops × --batch-size (\(loops * batchSize)) events: each loop's first batch is not timed")
-        }
-        guard (1...64).contains(loops), batchSize >= 1 else {
-            throw ValidationError("--loops must be 1–64 and --batch-size at least 1 (got \(loops) and \(batchSize))")
         }
     }
 

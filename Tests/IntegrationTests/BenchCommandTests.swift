@@ -14,6 +14,7 @@ struct BenchCommandTests {
             (["--agents", "0"], "--agents must be between 1 and 2000 (got 0)"),
             (["--worker-events=-5"], "--worker-events must be 0 (skip) or more (got -5)"),
             (["--rounds", "0"], "--rounds must be at least 1 (got 0)"),
+            (["--loops", "0"], "--loops must be 1–64 and --batch-size at least 1 (got 0 and 500)"),
             (["--worker-events", "3000", "--rounds", "3"],
              "--worker-events (3000) must give each of the 3 rounds more than --loops × --batch-size (1000) events"),
         ] {
@@ -33,6 +34,7 @@ struct BenchCommandTests {
             #expect(output.standardOutput.split(separator: "\n").contains { $0.hasPrefix(attack) }, "a line for \(attack)\n\(output.standardOutput)")
         }
         #expect(output.standardOutput.contains("normal events "), "\(output.standardOutput)")
+        #expect(output.standardOutput.contains("events recall  precision  episodes"), "\(output.standardOutput)")
     }
 
     @Test("costctl bench anomaly's worker part runs paired rounds on the real servers: each round's worker and raw rates over the same timed events, then the medians")
