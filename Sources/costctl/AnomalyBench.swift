@@ -15,9 +15,15 @@ struct AnomalyBench: ParsableCommand {
         discussion: """
             Generates normal diurnal traffic for --agents agents over --days simulated days (the first is warm-up) with \
             labelled attacks injected (runaway loop, token stuffing, provider hopping, slow-drip spend, a switch to an \
-            expensive model, cost under-reporting), scores every event in occurred_at order, and prints recall at HIGH \
-            or above per attack type and the share of normal events scored MEDIUM or above. Targets: recall ≥ 0.90 \
-            for every attack type, < 1 % of normal events MEDIUM or above.
+            expensive model, cost under-reporting), scores every event in occurred_at order, and prints per attack \
+            type the recall at HIGH or above and the precision, then the share of normal events scored MEDIUM or above. \
+            Targets: recall ≥ 0.90 for every attack type, < 1 % of normal events MEDIUM or above.
+
+            The scorer names no attack, so precision per type is a classifier's: each event scored HIGH or above is \
+            attributed to the attack its strongest factor stands for (rate: runaway loop; spike: expensive model; \
+            efficiency: token stuffing, or cost under-reporting when the reported cost is flagged as mismatched; \
+            switching: provider hopping; history: slow drip), and the precision is the share of the events attributed \
+            to the type that belong to such an attack. The line "attributed to another type" says what the rest were.
 
             Then (unless --worker-events 0) the worker's speed: simulated fleet events (200 agents, about one call a \
             minute each; --warmup-events untimed ones first) are drained through the anomaly worker's own code \
