@@ -101,9 +101,7 @@ public enum AnomalyEvaluation {
     private static func attribute(_ assessment: RiskAssessment, actual: AnomalyLabel, in report: inout AnomalyReport) {
         let label = attributedAttack(assessment)
         guard let index = report.attacks.firstIndex(where: { $0.label == label }) else { return }
-        report.attacks[index].attributed += 1
         report.attacks[index].attributedFrom[actual, default: 0] += 1
-        if actual == label { report.attacks[index].attributedCorrectly += 1 }
     }
 
     /// Attacks that show only in a call's tokens or cost.

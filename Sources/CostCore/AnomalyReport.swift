@@ -30,11 +30,12 @@ public struct AnomalyReport: Sendable {
         public var allEvents = 0
         public var mismatchFlagged = 0
         public var minutesToDetect: [Double] = []
-        /// Events HIGH or above attributed to this attack type, and those that belong to it.
-        public var attributed = 0
-        public var attributedCorrectly = 0
-        /// The attributed events by what they were (`normal` for false positives).
+        /// Events HIGH or above attributed to this attack type, by what they were (`normal` for
+        /// false positives).
         public var attributedFrom: [AnomalyLabel: Int] = [:]
+        /// Events attributed to this type, and those of them that belong to it.
+        public var attributed: Int { attributedFrom.values.reduce(0, +) }
+        public var attributedCorrectly: Int { attributedFrom[label, default: 0] }
         /// Mean factors of the missed (countable) events, for tuning.
         public var missedFactors = RiskFactors()
         public var missed = 0

@@ -13,8 +13,7 @@ struct AnomalySweepTests {
             report.attacks[index].eventsDetected = detected
             report.attacks[index].episodes = 5
             report.attacks[index].episodesDetected = detected >= 50 ? 5 : 2
-            report.attacks[index].attributed = 50
-            report.attacks[index].attributedCorrectly = detected / 2
+            report.attacks[index].attributedFrom = [report.attacks[index].label: detected / 2, .normal: 50 - detected / 2]
         }
         report.normalEvents = 10_000
         report.normalMediumOrAbove = falsePositives
