@@ -25,6 +25,11 @@ struct AnomalyBench: ParsableCommand {
             switching: provider hopping; history: slow drip), and the precision is the share of the events attributed \
             to the type that belong to such an attack. The line "attributed to another type" says what the rest were.
 
+            With --drip-bound, each seed's report is followed by a yardstick for its slow-drip recall: the best recall \
+            a volume detector reaches that knows each agent's normal traffic from 84 other simulated days of the same \
+            agents and flags 1 % of it (per agent, for windows of 1, 3, 6 and 12 hours of calls or spend; about 5 s \
+            per seed). A drip adds ordinary calls, so volume is all it shows.
+
             Then (unless --worker-events 0) the worker's speed: simulated fleet events (200 agents, about one call a \
             minute each; --warmup-events untimed ones first) are drained through the anomaly worker's own code \
             (pricing, shared state in Redis database 13, outputs to a scratch database) and compared with the raw Redis \
@@ -42,6 +47,9 @@ struct AnomalyBench: ParsableCommand {
     @Flag(name: .customLong("held-out"), help: ArgumentHelp(
         "Instead of --seeds/--agents/--days: the 55-run held-out set (3, 5 and 8 days at 50 agents, 3 days at 100, 5 at 30; seeds 1–3 and 11–18), one line per run and a summary (a few minutes)."))
     var heldOut = false
+    @Flag(name: .customLong("drip-bound"), help: ArgumentHelp(
+        "After each seed's report, the slow-drip recall an oracle volume detector reaches at 1 % false positives (see below)."))
+    var dripBound = false
     @Option(name: .customLong("worker-events"), help: "Events for the worker-vs-raw-Redis run (0 skips it).")
     var workerEvents: Int = 100_000
     @Option(name: .customLong("warmup-events"), help: "Untimed events drained first, so the agents have some history.")
@@ -54,6 +62,9 @@ struct AnomalyBench: ParsableCommand {
 
     func validate() throws {
         _ = try seedList()
+        guard !(dripBound && heldOut) else {
+            throw ValidationError("--drip-bound measures the --seeds scenarios; leave out --held-out to use it")
+        }
         guard (1...2000).contains(agents) else { throw ValidationError("--agents must be between 1 and 2000 (got \(agents))") }
         guard (2...60).contains(days) else {
             throw ValidationError("--days must be between 2 and 60 (got \(days)): the first day is warm-up, not scored")
@@ -94,6 +105,14 @@ struct AnomalyBench: ParsableCommand {
             print("seed \(seed): \(scenario.events.count) events scored in \(String(format: "%.2f", seconds)) s "
                   + "(\(Int(Double(scenario.events.count) / max(seconds, 1e-9))) events/s, state kept in memory)")
             print(report.summary)
+            if dripBound {
+                progress("measuring the slow-drip bound for seed \(seed) (84 reference days of the same agents)…")
+                let bound = AnomalyDripBound.measure(scenario)
+                print(bound.summary)
+                if let drip = report.result(.slowDrip) {
+                    print("  this scorer: \(String(format: "%.1f", drip.recall * 100)) % of the same drip events at HIGH or above")
+                }
+            }
         }
     }
 

@@ -1,0 +1,86 @@
+@testable import CostCore
+import Testing
+
+@Suite("Slow-drip bound")
+struct AnomalyDripBoundTests {
+    typealias Volume = AnomalyDripBound.Volume
+
+    @Test("a window's ratio is its volume over the expected volume, both plus the floor")
+    func windowRatios() {
+        // One call a minute for two hours, then three a minute for an hour; 60 expected an hour.
+        let start: Int64 = 1_772_409_600  // Monday 00:00 UTC
+        var volumes = (0..<120).map { Volume(time: start + Int64($0) * 60, amount: 1, episode: nil) }
+        for minute in 0..<60 {
+            for second in [0, 20, 40] { volumes.append(Volume(time: start + 7200 + Int64(minute) * 60 + Int64(second), amount: 1)) }
+        }
+        let expected = [Double](repeating: 60, count: 168)
+        let ratios = AnomalyDripBound.windowRatios(volumes, hours: 1, expected: expected, floor: 0)
+        #expect(abs(ratios[119] - 1) < 0.001)  // 60 calls in the hour ending at minute 119
+        #expect(abs(ratios.last! - 3) < 0.001)  // 180 in the last hour
+        // The floor damps a ratio: (180 + 60) / (60 + 60).
+        let floored = AnomalyDripBound.windowRatios(volumes, hours: 1, expected: expected, floor: 60)
+        #expect(abs(floored.last! - 2) < 0.001)
+        // Three hours: 60 + 60 + 180 over 180.
+        let long = AnomalyDripBound.windowRatios(volumes, hours: 3, expected: expected, floor: 0)
+        #expect(abs(long.last! - 300.0 / 180) < 0.001)
+    }
+
+    @Test("the expectation of an hour of the week is its mean, idle weeks counted as 0")
+    func hourOfWeekMeans() {
+        let monday: Int64 = 1_772_409_600
+        let week: Int64 = 7 * 86_400
+        // Monday 10:00 of three weeks: 4, 0 and 2 calls.
+        var volumes = (0..<4).map { Volume(time: monday + 36_000 + Int64($0), amount: 1) }
+        volumes += (0..<2).map { Volume(time: monday + 2 * week + 36_000 + Int64($0), amount: 1) }
+        let means = AnomalyDripBound.hourOfWeekMeans(volumes, from: monday, to: monday + 3 * week)
+        #expect(means[10] == 2)
+        #expect(means[11] == 0)
+    }
+
+    @Test("the threshold leaves at most the asked share above it")
+    func quantile() {
+        let values = (1...200).map(Double.init).shuffled()
+        let threshold = AnomalyDripBound.quantile(values, 0.99)
+        #expect((1...2).contains(values.filter { $0 > threshold }.count))
+        #expect(AnomalyDripBound.quantile([], 0.99) == .infinity)
+    }
+
+    @Test("a blatant drip is found; the scenario's own drips are counted as the evaluation counts them")
+    func scenario() {
+        var scenario = AnomalyScenario.generate(.init(seed: 4, agents: 12, days: 3, episodesPerAttack: 1))
+        let own = scenario.episodes.filter { $0.label == .slowDrip }
+        let detectable = scenario.events.filter { item in
+            own.contains { item.episode == $0.id && item.event.occurredAt >= $0.detectableFrom }
+        }.count
+        let plain = AnomalyDripBound.measure(scenario, referenceDays: 21)
+        #expect(plain.lines.count == 8)
+        for line in plain.lines {
+            #expect(line.total == detectable)
+            #expect(line.caught <= line.total)
+            #expect(line.normalEvents > 1000)
+            #expect(line.normalFlaggedRate < 0.2, "\(line)")
+        }
+
+        // Add a drip of 10 calls a minute for 4 hours to an agent the generator left alone.
+        let attacked = Set(scenario.episodes.map(\.agentID))
+        let template = scenario.events.first { !attacked.contains($0.event.agentID) }!.event
+        let from = scenario.warmupEnd.adding(seconds: 10 * 3600)
+        let id = scenario.episodes.count
+        scenario.episodes.append(AnomalyEpisode(
+            id: id, label: .slowDrip, agentID: template.agentID, start: from, end: from.adding(seconds: 4 * 3600),
+            detectableFrom: from.adding(seconds: 1800), intensity: 10))
+        for call in 0..<2400 {
+            var event = template
+            event.eventID = "blatant-\(call)"
+            event.occurredAt = from.adding(microseconds: Int64(call) * 6_000_000)
+            scenario.events.append(AnomalyEvent(event: event, label: .slowDrip, episode: id))
+        }
+        scenario.events.sort { $0.event.occurredAt < $1.event.occurredAt }
+        let blatant = AnomalyDripBound.measure(scenario, referenceDays: 21)
+        let calls = blatant.lines.first { $0.measure == .calls && $0.windowHours == 1 }!
+        #expect(calls.total == detectable + 2100)
+        #expect(calls.caught >= 2000 + plain.lines.first { $0.measure == .calls && $0.windowHours == 1 }!.caught)
+        #expect(blatant.best!.recall > plain.best!.recall)
+        #expect(blatant.summary.contains("slow-drip bound"))
+    }
+}
