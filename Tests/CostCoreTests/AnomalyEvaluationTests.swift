@@ -32,7 +32,8 @@ struct AnomalyEvaluationTests {
         let underReporting = report.result(.costUnderReporting)!  // all but the calls that cost 0 (rate-limited)
         #expect(Double(underReporting.mismatchFlagged) >= 0.95 * Double(underReporting.allEvents))
         // Not met: per-event recall of slow drip. With one or two days of hourly history, a
-        // drip at 2.5–8× is within the normal hour-to-hour spread for most agents.
+        // drip at 2.5–8× is within the normal hour-to-hour spread for most agents; even an
+        // oracle knowing 84 days of each agent reaches 39–66 % (`bench anomaly --drip-bound`).
         withKnownIssue {
             #expect(report.result(.slowDrip)!.recall >= 0.9)
         }
