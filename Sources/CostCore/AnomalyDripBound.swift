@@ -20,8 +20,12 @@
 /// cannot reach, the scorer cannot either (without leaning on quirks of the generator).
 public struct AnomalyDripBound: Sendable {
     public enum Measure: String, Sendable, CaseIterable { case calls, spend }
+    /// Where the expectation of an hour comes from: the reference's first 56 days (hour of the
+    /// week), or only what the scorer had, the scenario's warm-up days (hour of the day).
+    public enum History: String, Sendable, CaseIterable { case reference, warmup }
 
     public struct Line: Sendable, Equatable {
+        public var history: History
         public var measure: Measure
         public var windowHours: Int
         /// Slow-drip events (from detectableFrom) above their agent's threshold, and all of them.
@@ -40,7 +44,8 @@ public struct AnomalyDripBound: Sendable {
     public var falsePositiveRate: Double
     public var lines: [Line]
 
-    public var best: Line? { lines.max { $0.recall < $1.recall } }
+    public var best: Line? { bestLine(.reference) }
+    public func bestLine(_ history: History) -> Line? { lines.filter { $0.history == history }.max { $0.recall < $1.recall } }
 
     /// The reference: the scenario's agents (same seed, so the same profiles) without attacks,
     /// for the scenario's days plus `referenceDays`; only the days after the scenario's count.
@@ -64,14 +69,22 @@ public struct AnomalyDripBound: Sendable {
         let referenceTo = reference.start.secondsSinceEpoch + Int64(reference.config.days) * 86_400
         let episodes = Dictionary(uniqueKeysWithValues: scenario.episodes.map { ($0.id, $0) })
         var lines: [Line] = []
+        for history in History.allCases {
         for measure in Measure.allCases {
             let own = volumes(scenario, measure)
             let normal = volumes(reference, measure).mapValues { $0.filter { $0.time >= referenceFrom } }
-            var perWindow = windows.map { Line(measure: measure, windowHours: $0, caught: 0, total: 0, normalFlagged: 0, normalEvents: 0) }
+            var perWindow = windows.map {
+                Line(history: history, measure: measure, windowHours: $0, caught: 0, total: 0, normalFlagged: 0, normalEvents: 0)
+            }
             for (agent, events) in own {
                 guard let reference = normal[agent], !reference.isEmpty else { continue }
-                let expected = hourOfWeekMeans(reference, from: referenceFrom, to: split)
-                let floor = 0.25 * expected.reduce(0, +) / Double(expected.count)
+                let weeks = hourOfWeekMeans(reference, from: referenceFrom, to: split)
+                // The floor is the agent's scale as the reference shows it (an agent idle in
+                // the warm-up would otherwise divide by 0).
+                let floor = 0.25 * weeks.reduce(0, +) / Double(weeks.count)
+                let expected = history == .reference ? weeks
+                    : hourOfDayMeans(events.filter { $0.episode == nil }, from: scenario.start.secondsSinceEpoch,
+                                     to: scenario.warmupEnd.secondsSinceEpoch)
                 let attacks = scenario.episodes.filter { $0.agentID == agent }
                 for (index, hours) in windows.enumerated() {
                     let ratios = windowRatios(reference, hours: hours, expected: expected, floor: floor)
@@ -96,6 +109,7 @@ public struct AnomalyDripBound: Sendable {
             }
             lines += perWindow
         }
+        }
         return AnomalyDripBound(referenceDays: referenceDays, falsePositiveRate: falsePositiveRate, lines: lines)
     }
 
@@ -107,9 +121,14 @@ public struct AnomalyDripBound: Sendable {
             + "flagging \(percent(falsePositiveRate)) % of it): at best \(percent(best.recall)) % of drip events "
             + "(\(best.measure.rawValue) in the last \(best.windowHours) h; it flags \(percent(best.normalFlaggedRate)) % of "
             + "this scenario's normal events)"
+        if let warmup = bestLine(.warmup) {
+            text += "\n  with only the scenario's warm-up as its history (hour of the day; thresholds still from the reference): "
+                + "at best \(percent(warmup.recall)) % (\(warmup.measure.rawValue), \(warmup.windowHours) h; "
+                + "normal \(percent(warmup.normalFlaggedRate)) %)"
+        }
         for measure in Measure.allCases {
             text += "\n  \(measure.rawValue):"
-            for line in lines where line.measure == measure {
+            for line in lines where line.measure == measure && line.history == .reference {
                 text += "  \(line.windowHours) h \(percent(line.recall)) % (normal \(percent(line.normalFlaggedRate)) %)"
             }
         }
@@ -131,6 +150,17 @@ public struct AnomalyDripBound: Sendable {
             result[event.agentID, default: []].append(Volume(time: event.occurredAt.secondsSinceEpoch, amount: amount, episode: item.episode))
         }
         return result
+    }
+
+    /// Mean volume of each hour of the day over the days in [from, to) (whole days), set for
+    /// that hour of every day of the week.
+    static func hourOfDayMeans(_ volumes: [Volume], from: Int64, to: Int64) -> [Double] {
+        var sums = [Double](repeating: 0, count: 24)
+        for volume in volumes where volume.time >= from && volume.time < to {
+            sums[RiskHourHistory.hourOfWeek(volume.time / 3600) % 24] += volume.amount
+        }
+        let days = Double(max(1, (to - from) / 86_400))
+        return (0..<168).map { sums[$0 % 24] / days }
     }
 
     /// Mean volume of each hour of the week (UTC; 0 = Monday 00:00) over the hours in [from, to).
