@@ -27,7 +27,7 @@ struct AnomalyBench: ParsableCommand {
 
             With --drip-bound, each seed's report is followed by a yardstick for its slow-drip recall: the best recall \
             a volume detector reaches that knows each agent's normal traffic from 84 other simulated days of the same \
-            agents and flags 1 % of it (per agent, for windows of 1, 3, 6 and 12 hours of calls or spend; about 5 s \
+            agents and flags 1 % of it (per agent, for windows of 1, 3, 6 and 12 hours of calls or spend; about 10 s \
             per seed), and again with only the scenario's warm-up day as its expectation (what the scorer had). A drip \
             adds ordinary calls, so volume is all it shows.
 
