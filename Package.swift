@@ -85,6 +85,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests", dependencies: [
             "CostCore", "CostStore", "WorkerRuntime", "PersistKit", "BudgetKit", "BreakerKit", "AnomalyKit", "AgentSDK",
             "AMQPClient", "RedisClient", "PostgresClient",
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )

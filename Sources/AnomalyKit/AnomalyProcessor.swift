@@ -17,6 +17,9 @@ public final class AnomalyProcessor: BatchProcessor {
         /// One breaker signal per agent and reason at most this often (per worker).
         public var signalQuietSeconds: Int64 = 30
         public var config = RiskConfig()
+        /// The states this process wrote, taken instead of decoding when read back unchanged
+        /// (`AgentStateCache`); nil decodes every time.
+        public var stateCache: AgentStateCache? = .shared
         public init() {}
     }
 
@@ -51,7 +54,7 @@ public final class AnomalyProcessor: BatchProcessor {
         let redis = try RedisConnection(config: try RedisConfig(url: redisURL))
         self.db = db
         self.redis = redis
-        scorer = SharedRiskScorer(redis: redis, config: options.config, logger: logger)
+        scorer = SharedRiskScorer(redis: redis, config: options.config, logger: logger, cache: options.stateCache)
         outputs = RiskOutputs(db: db, logger: logger, signalQuietSeconds: options.signalQuietSeconds)
         try reload()
     }

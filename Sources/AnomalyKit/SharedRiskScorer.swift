@@ -29,11 +29,16 @@ public final class SharedRiskScorer {
     private let config: RiskConfig
     private let logger: Logger
     private let maxAttempts: Int
+    private let cache: AgentStateCache?
     /// Compare-and-set conflicts and damaged states met so far (for metrics).
     public private(set) var conflicts = 0
     public private(set) var damagedStates = 0
 
-    public init(redis: RedisConnection, config: RiskConfig = RiskConfig(), logger: Logger, maxAttempts: Int = 25) {
+    /// `cache`: the states this process wrote, taken instead of decoding when read back
+    /// unchanged (nil: always decode).
+    public init(redis: RedisConnection, config: RiskConfig = RiskConfig(), logger: Logger, maxAttempts: Int = 25,
+                cache: AgentStateCache? = .shared) {
+        self.cache = cache
         self.redis = redis
         self.config = config
         self.logger = logger
@@ -160,6 +165,7 @@ public final class SharedRiskScorer {
         // 2. Score.
         var calls: [(keys: [[UInt8]], args: [[UInt8]])] = []
         var callGroups: [[Int]] = []
+        var written: [(agentID: String, bytes: [UInt8], state: AgentRiskState)] = []
         var scoredNow: [[(index: Int, assessment: RiskAssessment, replayed: Bool)]] = []
         for (groupIndex, group) in groups.enumerated() {
             let (version, stateBytes) = Self.versionAndState(next())
@@ -199,8 +205,10 @@ public final class SharedRiskScorer {
                 for item in done { results.set(item.index, item.assessment, replayed: item.replayed) }
                 continue
             }
+            let encoded = agent.encoded()
+            if cache != nil { written.append((items[group[0]].event.agentID, encoded, agent)) }
             calls.append(RiskCommitScript.call(
-                agentKey: agentKeys[groupIndex], version: version, state: agent.encoded(),
+                agentKey: agentKeys[groupIndex], version: version, state: encoded,
                 sessions: sessions.indices.filter { sessions[$0] != nil }.sorted { keys[$0] < keys[$1] }
                     .map { (Array(keys[$0].utf8), sessions[$0]!.encoded()) },
                 seen: outcomes))
@@ -216,6 +224,7 @@ public final class SharedRiskScorer {
             }
             if reply.int == 1 {
                 for item in scoredNow[offset] { results.set(item.index, item.assessment, replayed: item.replayed) }
+                if let cache { cache.keep(written[offset].state, bytes: written[offset].bytes, of: written[offset].agentID) }
             } else {
                 lost.append(callGroups[offset])
             }
@@ -223,10 +232,11 @@ public final class SharedRiskScorer {
         return lost
     }
 
-    /// The stored agent state, or a fresh one only when there is none or it is damaged (a
-    /// fresh state is ~8 KB to build).
+    /// The stored agent state (the one this process wrote when the bytes are unchanged), or a
+    /// fresh one only when there is none or it is damaged (a fresh state is ~8 KB to build).
     private func loadAgent(_ stateBytes: [UInt8]?, agentID: String) -> AgentRiskState {
         if let stateBytes {
+            if let kept = cache?.state(of: agentID, matching: stateBytes) { return kept }
             do { return try AgentRiskState(decoding: stateBytes) } catch {
                 damagedStates += 1
                 logger.warning("damaged risk state; starting the agent afresh", metadata: [

@@ -58,6 +58,9 @@ struct AnomalyBench: ParsableCommand {
     @Option(help: "Rounds the timed events are split into, each a worker run followed by the raw run on its events; the median ratio is the result.")
     var rounds: Int = 5
     @Option(help: "Consume loops of the worker under test.") var loops: Int = 2
+    @Flag(name: .customLong("no-state-cache"), help: ArgumentHelp(
+        "Run the worker without its cache of the agent states it wrote (every state read is decoded), to measure what the cache saves."))
+    var noStateCache = false
     @Option(name: .customLong("batch-size")) var batchSize: Int = 500
     @Option(help: "Pricing catalog to load into the scratch database.") var catalog: String = "ops/pricing/catalog.json"
 
@@ -152,7 +155,11 @@ struct AnomalyBench: ParsableCommand {
         let first = SystemClock.now().adding(microseconds: -Int64(total) * spacing)
         let all = (0..<total).map { fleet.next(at: first.adding(microseconds: Int64($0) * spacing)) }
         let start = { try BenchWorker.start(kind: "anomaly", queue: bench.name, adminURL: adminURL, batchSize: batchSize,
-                                            loops: loops) { AnomalyProcessor(postgresURL: benchDB.url, redisURL: redisURL, logger: $0) } }
+                                            loops: loops) { logger in
+            var options = AnomalyProcessor.Options()
+            if noStateCache { options.stateCache = nil }
+            return AnomalyProcessor(postgresURL: benchDB.url, redisURL: redisURL, logger: logger, options: options)
+        } }
         if warmupEvents > 0 {
             try publish(all[..<warmupEvents], to: bench, what: "\(warmupEvents) warm-up events")
             let warming = try start()
@@ -212,7 +219,14 @@ struct AnomalyBench: ParsableCommand {
         print("anomaly worker (\(loops) loop\(loops == 1 ? "" : "s"), batches of \(batchSize), 200 agents), median of \(rounds) "
               + "round\(rounds == 1 ? "" : "s"): \(Int(median(workerRates))) events/s   raw Redis round trips (read + compare-and-set, "
               + "1 connection): \(Int(median(rawRates))) events/s   ratio \(format(median(ratios))) (rounds \(format(ratios.min()!))–"
-              + "\(format(ratios.max()!)); target ≥ 0.60); \(medium) of the timed events scored MEDIUM or above")
+              + "\(format(ratios.max()!)); target ≥ 0.60); \(medium) of the timed events scored MEDIUM or above; agent states "
+              + "taken from the worker's own cache instead of decoded: \(cacheShare())")
+    }
+
+    private func cacheShare() -> String {
+        let counts = AgentStateCache.shared.counts
+        let total = counts.hits + counts.misses
+        return total == 0 ? "none read" : String(format: "%.1f %%", 100 * Double(counts.hits) / Double(total))
     }
 
     /// Publishes `events` to the bench queue with confirms (no worker is running meanwhile).

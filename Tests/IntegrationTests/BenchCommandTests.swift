@@ -17,6 +17,7 @@ struct BenchCommandTests {
             (["--loops", "0"], "--loops must be 1–64 and --batch-size at least 1 (got 0 and 500)"),
             (["--worker-events", "3000", "--rounds", "3"],
              "--worker-events (3000) must give each of the 3 rounds more than --loops × --batch-size (1000) events"),
+            (["--held-out", "--drip-bound"], "--drip-bound measures the --seeds scenarios; leave out --held-out to use it"),
         ] {
             let output = try CommandRunner.run(costctl, ["bench", "anomaly"] + arguments)
             #expect(output.status != 0, "\(arguments) should be refused\n\(output.combined)")
@@ -58,5 +59,24 @@ struct BenchCommandTests {
         }
         #expect(output.standardOutput.contains("median of 2 rounds"), "\(output.standardOutput)")
         #expect(output.standardOutput.contains("target ≥ 0.60"), "\(output.standardOutput)")
+        // The worker reads back the states it wrote itself: most are taken from its cache.
+        let share = output.standardOutput.components(separatedBy: "instead of decoded: ").last
+            .flatMap { Double($0.prefix { "0123456789.".contains($0) }) }
+        #expect((share ?? 0) > 50, "\(output.standardOutput)")
+    }
+
+    @Test("costctl bench anomaly --drip-bound prints the oracle's slow-drip recall per window beside the scorer's")
+    func dripBound() throws {
+        let costctl = try IntegrationEnvironment.executable("costctl")
+        let output = try CommandRunner.run(costctl, ["bench", "anomaly", "--seeds", "4", "--agents", "12", "--days", "2",
+                                                     "--worker-events", "0", "--drip-bound"])
+        #expect(output.status == 0, "\(output.combined)")
+        let text = output.standardOutput
+        #expect(text.contains("slow-drip bound (a volume detector knowing each agent's normal traffic from 84 other days"), "\(text)")
+        #expect(text.contains("with only the scenario's warm-up as its history"), "\(text)")
+        for line in ["  calls:  1 h ", "  spend:  1 h ", "  this scorer: "] {
+            #expect(text.contains(line), "\(line)\n\(text)")
+        }
+        #expect(output.standardError.contains("measuring the slow-drip bound for seed 4"), "progress on stderr\n\(output.standardError)")
     }
 }
