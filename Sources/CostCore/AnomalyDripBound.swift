@@ -57,8 +57,10 @@ public struct AnomalyDripBound: Sendable {
         return AnomalyScenario.generate(config)
     }
 
+    public static let defaultReferenceDays = 84
+
     public static func measure(
-        _ scenario: AnomalyScenario, referenceDays: Int = 84, falsePositiveRate: Double = 0.01,
+        _ scenario: AnomalyScenario, referenceDays: Int = defaultReferenceDays, falsePositiveRate: Double = 0.01,
         windows: [Int] = [1, 3, 6, 12]
     ) -> AnomalyDripBound {
         let reference = reference(for: scenario, referenceDays: referenceDays)
@@ -69,46 +71,49 @@ public struct AnomalyDripBound: Sendable {
         let referenceTo = reference.start.secondsSinceEpoch + Int64(reference.config.days) * 86_400
         let episodes = Dictionary(uniqueKeysWithValues: scenario.episodes.map { ($0.id, $0) })
         var lines: [Line] = []
-        for history in History.allCases {
         for measure in Measure.allCases {
             let own = volumes(scenario, measure)
             let normal = volumes(reference, measure).mapValues { $0.filter { $0.time >= referenceFrom } }
-            var perWindow = windows.map {
-                Line(history: history, measure: measure, windowHours: $0, caught: 0, total: 0, normalFlagged: 0, normalEvents: 0)
+            var perWindow = History.allCases.flatMap { history in
+                windows.map { Line(history: history, measure: measure, windowHours: $0, caught: 0, total: 0, normalFlagged: 0, normalEvents: 0) }
             }
             for (agent, events) in own {
                 guard let reference = normal[agent], !reference.isEmpty else { continue }
+                let attacks = scenario.episodes.filter { $0.agentID == agent }
+                let dripped = attacks.contains { $0.label == .slowDrip }
+                // Normal events are judged on the agent's normal traffic only (an attack's calls
+                // would raise the window for hours after it ended).
+                let clean = events.filter { $0.episode == nil }
                 let weeks = hourOfWeekMeans(reference, from: referenceFrom, to: split)
                 // The floor is the agent's scale as the reference shows it (an agent idle in
                 // the warm-up would otherwise divide by 0).
                 let floor = 0.25 * weeks.reduce(0, +) / Double(weeks.count)
-                let expected = history == .reference ? weeks
-                    : hourOfDayMeans(events.filter { $0.episode == nil }, from: scenario.start.secondsSinceEpoch,
-                                     to: scenario.warmupEnd.secondsSinceEpoch)
-                let attacks = scenario.episodes.filter { $0.agentID == agent }
-                for (index, hours) in windows.enumerated() {
-                    let ratios = windowRatios(reference, hours: hours, expected: expected, floor: floor)
-                    let threshold = quantile(zip(reference, ratios).filter { $0.0.time >= split }.map(\.1), 1 - falsePositiveRate)
-                    // Drip events: their window holds everything the agent did.
-                    for (event, ratio) in zip(events, windowRatios(events, hours: hours, expected: expected, floor: floor)) {
-                        guard let id = event.episode, let episode = episodes[id], episode.label == .slowDrip,
-                              event.time >= episode.detectableFrom.secondsSinceEpoch else { continue }
-                        perWindow[index].total += 1
-                        if ratio > threshold { perWindow[index].caught += 1 }
-                    }
-                    // Normal events: the agent's normal traffic only (an attack's calls would
-                    // raise the window for hours after it ended).
-                    let clean = events.filter { $0.episode == nil }
-                    for (event, ratio) in zip(clean, windowRatios(clean, hours: hours, expected: expected, floor: floor))
-                    where event.time >= scenario.warmupEnd.secondsSinceEpoch
-                        && !attacks.contains(where: { event.time >= $0.start.secondsSinceEpoch && event.time < $0.end.secondsSinceEpoch + 900 }) {
-                        perWindow[index].normalEvents += 1
-                        if ratio > threshold { perWindow[index].normalFlagged += 1 }
+                let warmup = hourOfDayMeans(clean, from: scenario.start.secondsSinceEpoch, to: scenario.warmupEnd.secondsSinceEpoch)
+                for (historyIndex, history) in History.allCases.enumerated() {
+                    let expected = history == .reference ? weeks : warmup
+                    for (windowIndex, hours) in windows.enumerated() {
+                        let index = historyIndex * windows.count + windowIndex
+                        let ratios = windowRatios(reference, hours: hours, expected: expected, floor: floor)
+                        let threshold = quantile(zip(reference, ratios).filter { $0.0.time >= split }.map(\.1), 1 - falsePositiveRate)
+                        // Drip events: their window holds everything the agent did.
+                        if dripped {
+                            for (event, ratio) in zip(events, windowRatios(events, hours: hours, expected: expected, floor: floor)) {
+                                guard let id = event.episode, let episode = episodes[id], episode.label == .slowDrip,
+                                      event.time >= episode.detectableFrom.secondsSinceEpoch else { continue }
+                                perWindow[index].total += 1
+                                if ratio > threshold { perWindow[index].caught += 1 }
+                            }
+                        }
+                        for (event, ratio) in zip(clean, windowRatios(clean, hours: hours, expected: expected, floor: floor))
+                        where event.time >= scenario.warmupEnd.secondsSinceEpoch
+                            && !attacks.contains(where: { event.time >= $0.start.secondsSinceEpoch && event.time < $0.end.secondsSinceEpoch + 900 }) {
+                            perWindow[index].normalEvents += 1
+                            if ratio > threshold { perWindow[index].normalFlagged += 1 }
+                        }
                     }
                 }
             }
             lines += perWindow
-        }
         }
         return AnomalyDripBound(referenceDays: referenceDays, falsePositiveRate: falsePositiveRate, lines: lines)
     }

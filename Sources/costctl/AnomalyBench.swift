@@ -110,7 +110,7 @@ struct AnomalyBench: ParsableCommand {
                   + "(\(Int(Double(scenario.events.count) / max(seconds, 1e-9))) events/s, state kept in memory)")
             print(report.summary)
             if dripBound {
-                progress("measuring the slow-drip bound for seed \(seed) (84 reference days of the same agents)…")
+                progress("measuring the slow-drip bound for seed \(seed) (\(AnomalyDripBound.defaultReferenceDays) reference days of the same agents)…")
                 let bound = AnomalyDripBound.measure(scenario)
                 print(bound.summary)
                 if let drip = report.result(.slowDrip) {
