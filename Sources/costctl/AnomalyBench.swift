@@ -175,7 +175,7 @@ struct AnomalyBench: ParsableCommand {
         // The broker writes its log for seconds after a burst of publishes or acks; a
         // measurement taken meanwhile would share the CPU with it.
         let settle = 2.0
-        var ratios: [Double] = [], workerRates: [Double] = [], rawRates: [Double] = []
+        var ratios: [Double] = [], workerRates: [Double] = [], rawRates: [Double] = [], cpuPerEvent: [Double] = []
         for round in 0..<rounds {
             guard !interrupted.load(ordering: .relaxed) else { throw ExitCode(130) }
             let from = warmupEvents + round * perRound
@@ -186,7 +186,9 @@ struct AnomalyBench: ParsableCommand {
             _ = BenchWorker.waitProcessed(running, expected: min(slice.count, loops * batchSize), started: ContinuousClock.now)
             let untimed = running.processed
             let started = ContinuousClock.now
+            let cpuBefore = Self.processCPUSeconds()
             let seconds = BenchWorker.waitProcessed(running, expected: slice.count, started: started)
+            let workerCPU = Self.processCPUSeconds() - cpuBefore
             running.stop()
             guard !interrupted.load(ordering: .relaxed) else { throw ExitCode(130) }
             let timed = Array(slice[untimed...])
@@ -203,8 +205,10 @@ struct AnomalyBench: ParsableCommand {
             workerRates.append(workerRate)
             rawRates.append(rawRate)
             ratios.append(workerRate / rawRate)
+            cpuPerEvent.append(workerCPU * 1e6 / Double(timed.count))
             print("round \(round + 1)/\(rounds): worker \(Int(workerRate)) events/s, raw \(Int(rawRate)) events/s, "
-                  + "ratio \(String(format: "%.2f", workerRate / rawRate)) (\(timed.count) timed events)")
+                  + "ratio \(String(format: "%.2f", workerRate / rawRate)) (\(timed.count) timed events; worker CPU "
+                  + "\(String(format: "%.1f", cpuPerEvent.last!)) µs per event)")
         }
         let flagged = try PGConnection(url: benchDB.url, applicationName: "costctl-bench")
         defer { flagged.close() }
@@ -220,7 +224,17 @@ struct AnomalyBench: ParsableCommand {
               + "round\(rounds == 1 ? "" : "s"): \(Int(median(workerRates))) events/s   raw Redis round trips (read + compare-and-set, "
               + "1 connection): \(Int(median(rawRates))) events/s   ratio \(format(median(ratios))) (rounds \(format(ratios.min()!))–"
               + "\(format(ratios.max()!)); target ≥ 0.60); \(medium) of the timed events scored MEDIUM or above; agent states "
-              + "taken from the worker's own cache instead of decoded: \(cacheShare())")
+              + "taken from the worker's own cache instead of decoded: \(cacheShare()); worker CPU (this process while "
+              + "the loops ran, user + system) \(String(format: "%.1f", median(cpuPerEvent))) µs per event")
+    }
+
+    /// User + system CPU seconds of this process so far (while the worker's loops run, the
+    /// rest of the process only polls their progress).
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private func cacheShare() -> String {
