@@ -28,21 +28,33 @@ final class RiskOutputs {
 
     func emit(_ scored: [ScoredEvent], context: WorkerContext) throws {
         let nowMs = context.now.microsecondsSinceEpoch / 1000
+        // Signals go out first; their confirms are awaited after the rows are written (the
+        // broker and PostgreSQL work meanwhile), and only a confirmed signal starts its
+        // agent's quiet period, so a failed batch sends it again.
+        var sent: [(key: String, reason: String)] = []
         for item in scored {
             guard let reason = item.assessment.breakerSignal else { continue }
             let key = item.event.agentID + "\u{0}" + reason
             if let last = lastSignalMs[key], nowMs - last < signalQuietMs { continue }
+            guard !sent.contains(where: { $0.key == key }) else { continue }
             try signal(item, reason: reason, context: context)
-            lastSignalMs[key] = nowMs
-            Counter(label: "cost_anomaly_signals_total", dimensions: [("reason", reason)]).increment()
+            sent.append((key, reason))
         }
-        if lastSignalMs.count > 100_000 { lastSignalMs = lastSignalMs.filter { nowMs - $0.value < signalQuietMs } }
-
         let flagged = scored.filter { $0.assessment.level >= .medium }
+        if !flagged.isEmpty {
+            try SecurityStore(db: db).insert(flagged.map {
+                SecurityEventRecord(event: $0.event, cost: $0.cost.cost, assessment: $0.assessment)
+            })
+        }
+        if !sent.isEmpty {
+            try context.waitForConfirms()
+            for signal in sent {
+                lastSignalMs[signal.key] = nowMs
+                Counter(label: "cost_anomaly_signals_total", dimensions: [("reason", signal.reason)]).increment()
+            }
+            if lastSignalMs.count > 100_000 { lastSignalMs = lastSignalMs.filter { nowMs - $0.value < signalQuietMs } }
+        }
         guard !flagged.isEmpty else { return }
-        try SecurityStore(db: db).insert(flagged.map {
-            SecurityEventRecord(event: $0.event, cost: $0.cost.cost, assessment: $0.assessment)
-        })
         if firedAlerts.count > 100_000 { firedAlerts.removeAll() }
         for item in flagged where item.assessment.level >= .high {
             try alert(item, context: context)
@@ -60,7 +72,7 @@ final class RiskOutputs {
             ("level", .string(a.level.rawValue)), ("occurred_at", .string(item.event.occurredAt.rfc3339)),
             ("at", .string(context.now.rfc3339)),
         ]).serialized()
-        try context.publishConfirmed(exchange: Topology.signalsExchange, routingKey: "breaker.anomaly", body: Array(body.utf8))
+        try context.publishUnconfirmed(exchange: Topology.signalsExchange, routingKey: "breaker.anomaly", body: Array(body.utf8))
         logger.warning("breaker signal: \(reason) for agent \(item.event.agentID)", metadata: [
             "event_id": "\(item.event.eventID)", "score": "\(a.score)"])
     }

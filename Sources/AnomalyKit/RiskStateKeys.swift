@@ -16,6 +16,20 @@ public enum RiskStateKeys {
 
     public static func seen(eventID: String) -> String { "cost:risk:seen:" + eventID }
 
+    /// `session(agentID:sessionID:)` as the UTF-8 bytes sent to Redis.
+    public static func sessionBytes(agentID: String, sessionID: String) -> [UInt8] {
+        let length = String(agentID.utf8.count).utf8
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(sessionPrefix.count + length.count + agentID.utf8.count + sessionID.utf8.count + 2)
+        bytes.append(contentsOf: sessionPrefix)
+        bytes.append(contentsOf: length)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: agentID.utf8)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(contentsOf: sessionID.utf8)
+        return bytes
+    }
+
     /// `agent(_:)` as the UTF-8 bytes sent to Redis, built in one allocation.
     public static func agentBytes(_ agentID: String) -> [UInt8] { joined(agentPrefix, agentID) }
 
@@ -24,6 +38,7 @@ public enum RiskStateKeys {
 
     private static let agentPrefix: [UInt8] = Array("cost:risk:agent:".utf8)
     private static let seenPrefix: [UInt8] = Array("cost:risk:seen:".utf8)
+    private static let sessionPrefix: [UInt8] = Array("cost:risk:session:".utf8)
 
     private static func joined(_ prefix: [UInt8], _ text: String) -> [UInt8] {
         var bytes: [UInt8] = []

@@ -70,12 +70,13 @@ public final class SharedRiskScorer {
         var pending = groups.map { group in
             group.sorted { (items[$0].event.occurredAt, $0) < (items[$1].event.occurredAt, $1) }
         }
-        var sessionKeys: [String] = []
+        var sessionKeys: [[UInt8]] = []
         var seenKeys: [[UInt8]] = []
         sessionKeys.reserveCapacity(items.count)
         seenKeys.reserveCapacity(items.count)
         for index in items.indices {
-            sessionKeys.append(RiskStateKeys.session(agentID: items[index].event.agentID, sessionID: items[index].event.sessionID))
+            sessionKeys.append(RiskStateKeys.sessionBytes(agentID: items[index].event.agentID,
+                                                          sessionID: items[index].event.sessionID))
             seenKeys.append(RiskStateKeys.seenBytes(eventID: items[index].event.eventID))
         }
         for attempt in 1...maxAttempts {
@@ -99,23 +100,29 @@ public final class SharedRiskScorer {
             + "\(maxAttempts) attempts); retrying the batch")
     }
 
-    /// The batch's assessments by item, filled as agents commit (no optionals: copying a
-    /// `RiskAssessment?` goes through the runtime's value witnesses).
+    /// The batch's assessments by item (no optionals: copying a `RiskAssessment?` goes
+    /// through the runtime's value witnesses). An item's assessment is written where it is
+    /// scored (or found seen) and counts once its agent's compare-and-set succeeds (`state`);
+    /// an agent that lost is scored again, overwriting it.
     private struct Results {
         static let pending: UInt8 = 0, scored: UInt8 = 1, replayed: UInt8 = 2
         var assessments: [RiskAssessment]
+        /// Per item: pending, or committed as scored here or replayed.
         var state: [UInt8]
+        /// Per item, until its agent commits: whether it was replayed (scored before).
+        var replayedHere: [Bool]
 
         init(count: Int) {
             assessments = Array(repeating: RiskAssessment(
                 score: 0, level: .low, confidence: 0, factors: RiskFactors(), costMismatch: false, reasons: [],
                 breakerSignal: nil), count: count)
             state = Array(repeating: Self.pending, count: count)
+            replayedHere = Array(repeating: false, count: count)
         }
 
-        mutating func set(_ index: Int, _ assessment: RiskAssessment, replayed: Bool) {
-            assessments[index] = assessment
-            state[index] = replayed ? Self.replayed : Self.scored
+        /// Counts the items of a committed agent (or of one with nothing to write).
+        mutating func commit(_ group: [Int]) {
+            for index in group { state[index] = replayedHere[index] ? Self.replayed : Self.scored }
         }
     }
 
@@ -127,13 +134,13 @@ public final class SharedRiskScorer {
     /// One read-score-write round for the agents in `groups` (each a list of item indices of
     /// one agent, in occurred_at order). Returns the groups whose compare-and-set lost.
     private func attemptOnce(_ groups: [[Int]], items: UnsafeBufferPointer<(event: UsageEvent, cost: CostBreakdown)>,
-                             sessionKeys itemSessionKeys: [String],
+                             sessionKeys itemSessionKeys: [[UInt8]],
                              seenKeys: [[UInt8]], results: inout Results) throws -> [[Int]] {
         // 1. Read. A group's distinct session keys are numbered in order of first use: per
         // item, `sessionSlot` is its key's number in its group.
         var commands: [[[UInt8]]] = []
         commands.reserveCapacity(2 * groups.count + items.count)
-        var sessionKeys: [[String]] = []
+        var sessionKeys: [[[UInt8]]] = []
         sessionKeys.reserveCapacity(groups.count)
         var sessionSlot = [Int](repeating: 0, count: items.count)
         var agentKeys: [[UInt8]] = []
@@ -142,7 +149,7 @@ public final class SharedRiskScorer {
             let agentKey = RiskStateKeys.agentBytes(items[group[0]].event.agentID)
             agentKeys.append(agentKey)
             commands.append([Self.hmget, agentKey, Self.versionField, Self.stateField])
-            var keys: [String] = []
+            var keys: [[UInt8]] = []
             for index in group {
                 if let slot = keys.firstIndex(of: itemSessionKeys[index]) {
                     sessionSlot[index] = slot
@@ -151,7 +158,7 @@ public final class SharedRiskScorer {
                     keys.append(itemSessionKeys[index])
                 }
             }
-            for key in keys { commands.append([Self.get, Array(key.utf8)]) }
+            for key in keys { commands.append([Self.get, key]) }
             sessionKeys.append(keys)
             for index in group { commands.append([Self.get, seenKeys[index]]) }
         }
@@ -166,7 +173,6 @@ public final class SharedRiskScorer {
         var calls: [(keys: [[UInt8]], args: [[UInt8]])] = []
         var callGroups: [[Int]] = []
         var written: [(agentID: String, bytes: [UInt8], state: AgentRiskState)] = []
-        var scoredNow: [[(index: Int, assessment: RiskAssessment, replayed: Bool)]] = []
         for (groupIndex, group) in groups.enumerated() {
             let (version, stateBytes) = Self.versionAndState(next())
             var agent = loadAgent(stateBytes, agentID: items[group[0]].event.agentID)
@@ -182,38 +188,40 @@ public final class SharedRiskScorer {
                 }
             }
             var outcomes: [(key: [UInt8], outcome: [UInt8])] = []
-            var done: [(index: Int, assessment: RiskAssessment, replayed: Bool)] = []
-            done.reserveCapacity(group.count)
-            // Events of this group scored in this round (a second copy in the batch is replayed).
-            var scoredHere: [(eventID: String, assessment: RiskAssessment)] = []
+            // Items of this group scored in this round (a second copy in the batch is replayed).
+            var scoredHere: [Int] = []
             for index in group {
-                let seen: RiskAssessment? = if case .bulk(let bytes) = next() { RiskOutcome.decode(bytes) } else { nil }
-                let eventID = items[index].event.eventID
-                if let previous = seen ?? scoredHere.first(where: { $0.eventID == eventID })?.assessment {
-                    done.append((index, previous, true))
+                if case .bulk(let bytes) = next(), let previous = RiskOutcome.decode(bytes) {
+                    results.assessments[index] = previous
+                    results.replayedHere[index] = true
+                    continue
+                }
+                if let first = scoredHere.first(where: { items[$0].event.eventID == items[index].event.eventID }) {
+                    results.assessments[index] = results.assessments[first]
+                    results.replayedHere[index] = true
                     continue
                 }
                 let slot = sessionSlot[index]
                 if sessions[slot] == nil { sessions[slot] = SessionRiskState() }
-                let assessment = RiskScorer.score(
+                results.assessments[index] = RiskScorer.score(
                     items[index].event, cost: items[index].cost, agent: &agent, session: &sessions[slot]!, config: config)
-                scoredHere.append((eventID, assessment))
-                outcomes.append((seenKeys[index], RiskOutcome.encode(assessment)))
-                done.append((index, assessment, false))
+                results.replayedHere[index] = false
+                scoredHere.append(index)
+                outcomes.append((seenKeys[index], RiskOutcome.encode(results.assessments[index])))
             }
             if outcomes.isEmpty {
-                for item in done { results.set(item.index, item.assessment, replayed: item.replayed) }
+                results.commit(group)
                 continue
             }
             let encoded = agent.encoded()
             if cache != nil { written.append((items[group[0]].event.agentID, encoded, agent)) }
             calls.append(RiskCommitScript.call(
                 agentKey: agentKeys[groupIndex], version: version, state: encoded,
-                sessions: sessions.indices.filter { sessions[$0] != nil }.sorted { keys[$0] < keys[$1] }
-                    .map { (Array(keys[$0].utf8), sessions[$0]!.encoded()) },
+                sessions: sessions.indices.filter { sessions[$0] != nil }
+                    .sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
+                    .map { (keys[$0], sessions[$0]!.encoded()) },
                 seen: outcomes))
             callGroups.append(group)
-            scoredNow.append(done)
         }
 
         // 3. Compare-and-set.
@@ -223,7 +231,7 @@ public final class SharedRiskScorer {
                 throw RedisError(kind: .server, message: "risk state script failed: \(message)")
             }
             if reply.int == 1 {
-                for item in scoredNow[offset] { results.set(item.index, item.assessment, replayed: item.replayed) }
+                results.commit(callGroups[offset])
                 if let cache { cache.keep(written[offset].state, bytes: written[offset].bytes, of: written[offset].agentID) }
             } else {
                 lost.append(callGroups[offset])

@@ -25,8 +25,20 @@ public final class WorkerContext {
     /// Publishes persistently and waits for the broker's confirm.
     public func publishConfirmed(exchange: String, routingKey: String, body: [UInt8],
                                  headers: [String: AMQPFieldValue] = [:]) throws(AMQPError) {
+        try publishUnconfirmed(exchange: exchange, routingKey: routingKey, body: body, headers: headers)
+        try waitForConfirms()
+    }
+
+    /// Publishes persistently without waiting for the broker's confirm: call
+    /// `waitForConfirms()` before the batch is acked (other work can go on meanwhile).
+    public func publishUnconfirmed(exchange: String, routingKey: String, body: [UInt8],
+                                   headers: [String: AMQPFieldValue] = [:]) throws(AMQPError) {
         try publisher.publish(exchange: exchange, routingKey: routingKey, body: body,
                               properties: AMQPProperties(contentType: "application/json", headers: headers))
+    }
+
+    /// Waits until everything published so far is confirmed.
+    public func waitForConfirms() throws(AMQPError) {
         try publisher.flush()
     }
 }

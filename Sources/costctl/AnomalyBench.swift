@@ -269,7 +269,7 @@ struct AnomalyBench: ParsableCommand {
             commands.append([Array("HMGET".utf8), RiskStateKeys.agentBytes(agent), [UInt8(ascii: "v")], [UInt8(ascii: "s")]])
             var keys: [[UInt8]] = []
             for e in events {
-                let key = Array(RiskStateKeys.session(agentID: agent, sessionID: e.sessionID).utf8)
+                let key = RiskStateKeys.sessionBytes(agentID: agent, sessionID: e.sessionID)
                 if !keys.contains(key) { keys.append(key) }
             }
             sessionKeys.append(keys)
