@@ -68,7 +68,6 @@ public struct AnomalyDripBound: Sendable {
         // thresholds: ratios of the days that made the expectation would be too close to 1.
         let referenceFrom = scenario.start.secondsSinceEpoch + Int64(scenario.config.days) * 86_400
         let split = referenceFrom + Int64(referenceDays * 2 / 3) * 86_400
-        let referenceTo = reference.start.secondsSinceEpoch + Int64(reference.config.days) * 86_400
         let episodes = Dictionary(uniqueKeysWithValues: scenario.episodes.map { ($0.id, $0) })
         var lines: [Line] = []
         for measure in Measure.allCases {
