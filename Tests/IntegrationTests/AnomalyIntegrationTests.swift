@@ -150,6 +150,70 @@ struct AnomalyIntegrationTests {
         #expect(try stage.queues.readyCount(stage.queues.deadLetterQueue) == 0, "\(stage.queues.deadLetterSummary())")
     }
 
+    @Test("Redis restarted mid-stream: the worker waits, keeps the messages, and scores every event exactly once as the pure scorer does")
+    func redisRestart() async throws {
+        let stage = try AnomalyStage(redisDatabase: 8)
+        defer { stage.tearDown() }
+        defer { RedisServerControl.ensureRunning(url: stage.redis.url) }
+        let events = Self.scenario(seed: 23, agents: 8).events.map(\.event)
+        let expected = Self.expected(events, catalog: stage.catalog)
+        let flagged = expected.filter { $0.value.level >= .medium }
+        try #require(!flagged.isEmpty, "the scenario should contain MEDIUM+ events")
+        let firstHalf = events.count / 2
+        let messages = TestEvents.messages(events)
+        try stage.queues.publish(Array(messages[..<firstHalf]))
+        let worker = try stage.startWorker("anomaly-redis")
+        try await Waiting.until("the first \(firstHalf) events scored", timeout: .seconds(180), interval: .milliseconds(200),
+                                diagnostics: { stage.diagnostics }) {
+            let n = try stage.scoredCount()
+            return (n == firstHalf, "\(n) scored")
+        }
+
+        // Redis goes away; the rest of the events arrive meanwhile.
+        try RedisServerControl.stop(url: stage.redis.url)
+        try await Waiting.until("Redis stopped", timeout: .seconds(10)) {
+            (!RedisServerControl.isRunning(url: stage.redis.url), "still answering")
+        }
+        try stage.queues.publish(Array(messages[firstHalf...]))
+        let outageStarted = ContinuousClock.now
+        while ContinuousClock.now - outageStarted < .seconds(6) {
+            try await Task.sleep(for: .seconds(1))
+            #expect(worker.isRunning, "the worker must survive Redis going away\n\(worker.logTail)")
+        }
+        #expect(worker.log.contains("not committed, retrying"),
+                "the worker should say it retries while Redis is away\n\(worker.logTail)")
+        let start = try RedisServerControl.start()
+        try #require(start.status == 0, "ops/servers up failed: \(start.combined)")
+
+        try await Waiting.until("all \(events.count) events scored after the restart", timeout: .seconds(180),
+                                interval: .milliseconds(500), diagnostics: { stage.diagnostics }) {
+            let n = try stage.scoredCount()
+            return (n == events.count, "\(n) scored")
+        }
+        try await Waiting.until("the queue drained", timeout: .seconds(60), diagnostics: { stage.diagnostics }) {
+            let ready = try stage.queues.readyCount(stage.queues.queue)
+            return (ready == 0, "\(ready) ready")
+        }
+        try await Waiting.until("security events stored", timeout: .seconds(30), diagnostics: { stage.diagnostics }) {
+            let n = try stage.securityEvents().count
+            return (n == flagged.count, "\(n) of \(flagged.count) stored")
+        }
+        await stage.stopWorkers()
+
+        // Nothing lost, nothing counted twice: the same numbers as without the restart.
+        let outcomes = try stage.outcomes(events.map(\.eventID))
+        #expect(outcomes.count == events.count)
+        let differing = events.filter { outcomes[$0.eventID]?.score != expected[$0.eventID]?.score }
+        #expect(differing.isEmpty, "\(differing.count) events scored differently from the pure scorer")
+        for (agent, count) in Dictionary(grouping: events, by: \.agentID).mapValues(\.count) {
+            #expect(try stage.agentState(agent)?.eventsSeen == Int64(count), "agent \(agent) counted each of its events once")
+        }
+        let stored = try stage.securityEvents()
+        #expect(Set(stored.keys) == Set(flagged.keys), "security_events holds exactly the MEDIUM+ events")
+        #expect(stored.allSatisfy { flagged[$0.key]?.score == $0.value.score })
+        #expect(try stage.queues.readyCount(stage.queues.deadLetterQueue) == 0, "\(stage.queues.deadLetterSummary())")
+    }
+
     @Test("a runaway loop of a brand-new agent trips the rate factor and signals the breaker; a damaged state is replaced")
     func runawayAndDamagedState() async throws {
         let stage = try AnomalyStage(redisDatabase: 7)
