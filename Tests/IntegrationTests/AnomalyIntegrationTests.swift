@@ -214,6 +214,82 @@ struct AnomalyIntegrationTests {
         #expect(try stage.queues.readyCount(stage.queues.deadLetterQueue) == 0, "\(stage.queues.deadLetterSummary())")
     }
 
+    @Test("PostgreSQL down mid-stream: scores already committed to Redis are replayed into security_events and alerts once it is back; nothing lost or doubled")
+    func postgresOutage() async throws {
+        let stage = try AnomalyStage(redisDatabase: 8)
+        defer { stage.tearDown() }
+        let events = Self.scenario(seed: 24, agents: 8).events.map(\.event)
+        let expected = Self.expected(events, catalog: stage.catalog)
+        let firstHalf = events.count / 2
+        let flagged = expected.filter { $0.value.level >= .medium }
+        let laterFlagged = events[firstHalf...].filter { expected[$0.eventID]!.level >= .medium }
+        try #require(laterFlagged.count >= 3, "the second half should contain MEDIUM+ events")
+        let messages = TestEvents.messages(events)
+        try stage.queues.publish(Array(messages[..<firstHalf]))
+        let worker = try stage.startWorker("anomaly-pg")
+        try await Waiting.until("the first \(firstHalf) events scored", timeout: .seconds(180), interval: .milliseconds(200),
+                                diagnostics: { stage.diagnostics }) {
+            let n = try stage.scoredCount()
+            return (n == firstHalf, "\(n) scored")
+        }
+
+        // PostgreSQL goes away (no other scratch database of this process may be open meanwhile).
+        defer { PostgresOutageGate.endOutage() }
+        if !(await PostgresOutageGate.beginOutage()) { print("other scratch databases stayed open; the outage may disturb their tests") }
+        defer { PostgresServerControl.ensureRunning() }
+        let stop = try PostgresServerControl.stop()
+        try #require(stop.status == 0, "pg_ctl stop failed: \(stop.combined)")
+        try stage.queues.publish(Array(messages[firstHalf...]))
+        let outageStarted = ContinuousClock.now
+        while ContinuousClock.now - outageStarted < .seconds(8) {
+            try await Task.sleep(for: .seconds(1))
+            #expect(worker.isRunning, "the worker must survive a database outage\n\(worker.logTail)")
+        }
+        #expect(worker.log.contains("retrying") || worker.log.contains("will retry"),
+                "the worker should say it retries while the database is away\n\(worker.logTail)")
+        // The worker scored on (Redis was there) until a batch needed PostgreSQL: that batch's
+        // MEDIUM+ events are scored but not acked, so their rows can only come from the replay.
+        let scoredInOutage = try stage.outcomes(laterFlagged.map(\.eventID))
+        #expect(!scoredInOutage.isEmpty, "a MEDIUM+ event should have been scored while PostgreSQL was away")
+        let start = try PostgresServerControl.start()
+        try #require(start.status == 0, "pg_ctl start failed: \(start.combined)")
+        PostgresOutageGate.endOutage()
+
+        try await Waiting.until("all \(events.count) events scored", timeout: .seconds(180), interval: .milliseconds(500),
+                                diagnostics: { stage.diagnostics }) {
+            let n = try stage.scoredCount()
+            return (n == events.count, "\(n) scored")
+        }
+        try await Waiting.until("the queue drained", timeout: .seconds(60), diagnostics: { stage.diagnostics }) {
+            let ready = try stage.queues.readyCount(stage.queues.queue)
+            return (ready == 0, "\(ready) ready")
+        }
+        try await Waiting.until("security events stored", timeout: .seconds(60), diagnostics: { stage.diagnostics }) {
+            let n = try stage.securityEvents().count
+            return (n == flagged.count, "\(n) of \(flagged.count) stored")
+        }
+        await stage.stopWorkers()
+
+        let outcomes = try stage.outcomes(events.map(\.eventID))
+        #expect(outcomes.count == events.count)
+        let differing = events.filter { outcomes[$0.eventID]?.score != expected[$0.eventID]?.score }
+        #expect(differing.isEmpty, "\(differing.count) events scored differently from the pure scorer")
+        for (agent, count) in Dictionary(grouping: events, by: \.agentID).mapValues(\.count) {
+            #expect(try stage.agentState(agent)?.eventsSeen == Int64(count), "agent \(agent) counted each of its events once")
+        }
+        let stored = try stage.securityEvents()
+        #expect(Set(stored.keys) == Set(flagged.keys), "security_events holds exactly the MEDIUM+ events, none lost to the outage")
+        #expect(stored.allSatisfy { flagged[$0.key]?.score == $0.value.score })
+        var identities = Set<String>()
+        for event in events where expected[event.eventID]!.level >= .high {
+            identities.insert(AnomalyStage.alertIdentity(event, expected[event.eventID]!.level))
+        }
+        let alerts = try stage.riskAlerts()
+        #expect(Set(alerts.keys) == identities, "one alert per agent, hour and kind")
+        #expect(alerts.values.allSatisfy { $0 == 1 })
+        #expect(try stage.queues.readyCount(stage.queues.deadLetterQueue) == 0, "\(stage.queues.deadLetterSummary())")
+    }
+
     @Test("a runaway loop of a brand-new agent trips the rate factor and signals the breaker; a damaged state is replaced")
     func runawayAndDamagedState() async throws {
         let stage = try AnomalyStage(redisDatabase: 7)
