@@ -1,14 +1,20 @@
 import Foundation
 import RedisClient
 
-/// Stops the test Redis server the orderly way (`SHUTDOWN`: the append-only file is written
-/// out first, as at any restart) and starts it again with `ops/servers up`, as an operator
-/// would.
+/// Kills the test Redis server (SIGKILL, no chance to clean up: a crash) and starts it again
+/// with `ops/servers up`, as an operator would.
 enum RedisServerControl {
-    static func stop(url: String) throws {
-        let connection = try RedisConnection(config: try RedisConfig(url: url))
-        defer { connection.close() }
-        _ = try? connection.command(["SHUTDOWN"])  // the server closes the connection instead of answering
+    /// The server's process id, from the pid file `ops/servers` has it write.
+    static func pid() throws -> pid_t {
+        let file = IntegrationEnvironment.dataFolder.appendingPathComponent("redis/redis.pid")
+        let text = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let pid = pid_t(text), pid > 1 else { throw HarnessFailure("no Redis pid in \(file.path): \(text)") }
+        return pid
+    }
+
+    static func kill9() throws {
+        let pid = try pid()
+        guard kill(pid, SIGKILL) == 0 else { throw HarnessFailure("kill -9 \(pid) failed (errno \(errno))") }
     }
 
     static func isRunning(url: String) -> Bool {
