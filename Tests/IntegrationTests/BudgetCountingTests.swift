@@ -77,6 +77,62 @@ extension BudgetIntegration {
             await stage.stopWorkers()
         }
 
+        @Test("Redis killed with -9 mid-stream and started again: the workers wait and retry, and every counter ends equal to PostgreSQL's sum to the nanodollar")
+        func redisKilled() async throws {
+            let stage = try BudgetStage(redisDatabase: 1, withPersist: true)
+            defer { stage.tearDown() }
+            defer { RedisServerControl.ensureRunning(url: stage.redis.url) }
+            let suffix = IntegrationEnvironment.uniqueSuffix()
+            let events = TestEvents.fleet(count: 12_000, runID: "bt5-\(suffix)", seed: 25)
+            let sizer = BudgetSizer(events: events, cost: stage.cost)
+            let budgets = [
+                try sizer.budget("all-day-\(suffix)", .global, .day, "UTC", percent: 96),
+                try sizer.budget("openai-month-\(suffix)", .provider("openai"), .month, "UTC", percent: 80),
+                try sizer.budget("team1-day-\(suffix)", .tag(key: "team", value: "team-1"), .day, "Europe/Berlin", percent: 60),
+            ]
+            for b in budgets { try stage.set(b) }
+            let ledger = try BudgetLedger(budgets: budgets, credits: [], events: events, cost: stage.cost)
+            var messages = TestEvents.messages(events) + TestEvents.duplicates(of: events, count: 500)
+            messages.shuffle()
+            try stage.publish(messages)
+
+            try stage.startPersistWorker("persist-bt5")
+            let workers = try (1...2).map { try stage.startBudgetWorker("budget-bt5-\($0)") }
+            try await Waiting.until("the budget workers to count 3,000 events", timeout: .seconds(90), interval: .milliseconds(10),
+                                    diagnostics: { stage.diagnostics }) {
+                let keys = try stage.redis.size()
+                return (keys >= 3_000, "\(keys) keys in Redis db \(stage.redis.database)")
+            }
+            let globalKey = try #require(ledger.sorted.first { $0.scope == .global }).key
+            let atKill = try stage.redis.counter(globalKey) ?? .zero
+            try RedisServerControl.kill9()
+            let globalTotal = ledger.sorted.filter { $0.scope == .global }.reduce(Nanodollars.zero) { $0 + $1.expected }
+            #expect(atKill < globalTotal, "the kill should come mid-stream, but everything was counted already")
+            try await Waiting.until("Redis gone", timeout: .seconds(10)) {
+                (!RedisServerControl.isRunning(url: stage.redis.url), "still answering")
+            }
+            let outageStarted = ContinuousClock.now
+            while ContinuousClock.now - outageStarted < .seconds(5) {
+                try await Task.sleep(for: .seconds(1))
+                for w in workers { #expect(w.isRunning, "a budget worker must survive Redis going away\n\(stage.diagnostics)") }
+            }
+            let start = try RedisServerControl.start()
+            try #require(start.status == 0, "ops/servers up failed: \(start.combined)")
+
+            try await Waiting.until("every counter to equal PostgreSQL's sum", timeout: .seconds(180), interval: .milliseconds(500),
+                                    diagnostics: { stage.diagnostics }) {
+                let stored = try stage.db.storedEvents()
+                let wrong = stored == 12_000 ? try ledger.mismatches(stage.redis, db: stage.db) : ["persist stored \(stored)"]
+                return (wrong.isEmpty, wrong.joined(separator: "; "))
+            }
+            try await Waiting.stays("counters that differ", at: [String](), for: .seconds(2)) {
+                try ledger.mismatches(stage.redis, db: stage.db)
+            }
+            #expect(try stage.budgetQueues.readyCount(stage.budgetQueues.deadLetterQueue) == 0, "\(stage.budgetQueues.deadLetterSummary())")
+            try await expectAlerts(stage, ledger)
+            await stage.stopWorkers()
+        }
+
         @Test("FLUSHDB mid-stream while the persist worker lags: the worker rebuilds from PostgreSQL and counts what PostgreSQL stores later; every counter ends equal to PostgreSQL's sum exactly")
         func redisLosesItsData() async throws {
             let stage = try BudgetStage(redisDatabase: 2, withPersist: true)
