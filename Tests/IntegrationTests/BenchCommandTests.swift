@@ -47,16 +47,19 @@ struct BenchCommandTests {
         let rounds = output.standardOutput.split(separator: "\n").filter { $0.hasPrefix("round ") }
         #expect(rounds.count == 2, "two round lines\n\(output.standardOutput)")
         for (index, line) in rounds.enumerated() {
-            // "round 1/2: worker N events/s, raw M events/s, ratio R (K timed events)"
+            // "round 1/2: worker N events/s, raw M events/s, ratio R (K timed events; worker CPU C µs per event)"
             let numbers = line.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
-            #expect(numbers.count == 6, "\(line)")
-            guard numbers.count == 6 else { continue }
+            #expect(numbers.count == 7, "\(line)")
+            guard numbers.count == 7 else { continue }
             #expect(numbers[0] == Double(index + 1) && numbers[1] == 2, "\(line)")
             #expect(numbers[2] > 0 && numbers[3] > 0, "both rates measured: \(line)")
             #expect(abs(numbers[4] - numbers[2] / numbers[3]) < 0.02, "the ratio is worker ÷ raw: \(line)")
             // 1,500 events a round; the loops' first batches (up to 2 × 500 events) are untimed.
             #expect(numbers[5] >= 500 && numbers[5] < 1500, "\(line)")
+            // CPU per event: positive, and below what the measured rate allows for two loops.
+            #expect(numbers[6] > 0 && numbers[6] <= 2 * 1_000_000 / numbers[2] * 1.5, "\(line)")
         }
+        #expect(output.standardOutput.contains("µs per event"), "\(output.standardOutput)")
         #expect(output.standardOutput.contains("median of 2 rounds"), "\(output.standardOutput)")
         #expect(output.standardOutput.contains("target ≥ 0.60"), "\(output.standardOutput)")
         // The worker reads back the states it wrote itself: most are taken from its cache.
