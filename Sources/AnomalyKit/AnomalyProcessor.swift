@@ -30,7 +30,8 @@ public final class AnomalyProcessor: BatchProcessor {
     private var db: PGConnection?
     private var redis: RedisConnection?
     private var scorer: SharedRiskScorer?
-    private var outputs: RiskOutputs?
+    /// Kept across reconnects (it remembers the signals sent); only its connection changes.
+    private let outputs: RiskOutputs
     private var catalog = PricingCatalog(prices: [])
     private var loadedAtMs: Int64 = 0
     private let levels = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.map {
@@ -46,6 +47,7 @@ public final class AnomalyProcessor: BatchProcessor {
         self.redisURL = redisURL
         self.logger = logger
         self.options = options
+        outputs = RiskOutputs(logger: logger, signalQuietSeconds: options.signalQuietSeconds)
     }
 
     public func connect() throws {
@@ -55,7 +57,7 @@ public final class AnomalyProcessor: BatchProcessor {
         self.db = db
         self.redis = redis
         scorer = SharedRiskScorer(redis: redis, config: options.config, logger: logger, cache: options.stateCache)
-        outputs = RiskOutputs(db: db, logger: logger, signalQuietSeconds: options.signalQuietSeconds)
+        outputs.db = db
         try reload()
     }
 
@@ -65,11 +67,11 @@ public final class AnomalyProcessor: BatchProcessor {
         db = nil
         redis = nil
         scorer = nil
-        outputs = nil
+        outputs.db = nil
     }
 
     public func process(_ batch: [InboundEvent], context: WorkerContext) throws {
-        guard let scorer, let outputs else {
+        guard let scorer else {
             throw StoreError(code: .database, message: "not connected", isRetriable: true)
         }
         let before = (scorer.conflicts, scorer.damagedStates)
@@ -89,7 +91,7 @@ public final class AnomalyProcessor: BatchProcessor {
 
     public func housekeeping(context: WorkerContext) throws {
         if SystemClock.unixMilliseconds - loadedAtMs >= options.reloadMs { try reload() }
-        try outputs?.publishPending(context: context)
+        try outputs.publishPending(context: context)
     }
 
     private func reload() throws {

@@ -13,24 +13,33 @@ import WorkerRuntime
 /// - MEDIUM and above: a `security_events` row with the factor breakdown (unique event_id);
 /// - HIGH (CRITICAL): a `risk_high` (`risk_critical`) alert once per agent and UTC hour in
 ///   `cost_alerts`, published on `cost.alerts` and delivered to webhooks like budget alerts.
+///
+/// Lives as long as its processor: a reconnect after a failed batch swaps the database
+/// connection (`db`) but keeps what was sent, so the retried batch does not signal again.
 final class RiskOutputs {
-    private let db: PGConnection
+    /// Set by the processor while connected.
+    var db: PGConnection?
     private let logger: Logger
     private let signalQuietMs: Int64
     private var lastSignalMs: [String: Int64] = [:]
     private var firedAlerts: Set<String> = []
 
-    init(db: PGConnection, logger: Logger, signalQuietSeconds: Int64 = 30) {
-        self.db = db
+    init(logger: Logger, signalQuietSeconds: Int64 = 30) {
         self.logger = logger
         self.signalQuietMs = signalQuietSeconds * 1000
+    }
+
+    private func connection() throws -> PGConnection {
+        guard let db else { throw StoreError(code: .database, message: "not connected", isRetriable: true) }
+        return db
     }
 
     func emit(_ scored: [ScoredEvent], context: WorkerContext) throws {
         let nowMs = context.now.microsecondsSinceEpoch / 1000
         // Signals go out first; their confirms are awaited after the rows are written (the
-        // broker and PostgreSQL work meanwhile), and only a confirmed signal starts its
-        // agent's quiet period, so a failed batch sends it again.
+        // broker and PostgreSQL work meanwhile), also when writing them failed, and only a
+        // confirmed signal starts its agent's quiet period: a batch retried after a database
+        // error does not send a confirmed signal again, one whose confirm failed does.
         var sent: [(key: String, reason: String)] = []
         for item in scored {
             guard let reason = item.assessment.breakerSignal else { continue }
@@ -41,10 +50,15 @@ final class RiskOutputs {
             sent.append((key, reason))
         }
         let flagged = scored.filter { $0.assessment.level >= .medium }
+        var insertError: (any Error)?
         if !flagged.isEmpty {
-            try SecurityStore(db: db).insert(flagged.map {
-                SecurityEventRecord(event: $0.event, cost: $0.cost.cost, assessment: $0.assessment)
-            })
+            do {
+                try SecurityStore(db: connection()).insert(flagged.map {
+                    SecurityEventRecord(event: $0.event, cost: $0.cost.cost, assessment: $0.assessment)
+                })
+            } catch {
+                insertError = error
+            }
         }
         if !sent.isEmpty {
             try context.waitForConfirms()
@@ -54,6 +68,7 @@ final class RiskOutputs {
             }
             if lastSignalMs.count > 100_000 { lastSignalMs = lastSignalMs.filter { nowMs - $0.value < signalQuietMs } }
         }
+        if let insertError { throw insertError }
         guard !flagged.isEmpty else { return }
         if firedAlerts.count > 100_000 { firedAlerts.removeAll() }
         for item in flagged where item.assessment.level >= .high {
@@ -101,12 +116,13 @@ final class RiskOutputs {
             ("text", .string("[cost-tracker] " + message)),
         ])
         try context.fireAlert(AlertRecord(kind: kind, subject: subject, periodKey: hour, tier: a.level == .critical ? 80 : 50,
-                                          spend: nil, limit: nil, message: message, payload: payload), db: db)
+                                          spend: nil, limit: nil, message: message, payload: payload), db: connection())
         firedAlerts.insert(identity)
     }
 
     /// Publishes alerts recorded but not yet confirmed (a crash between the two).
     func publishPending(context: WorkerContext) throws {
+        guard let db else { return }  // not connected: the next housekeeping after the reconnect does it
         try context.publishPendingAlerts(db: db)
     }
 }

@@ -221,7 +221,18 @@ struct AnomalyIntegrationTests {
         defer { stage.tearDown() }
         let events = Self.scenario(seed: 24, agents: 8).events.map(\.event)
         let expected = Self.expected(events, catalog: stage.catalog)
-        let firstHalf = events.count / 2
+        // The split: just after the last MEDIUM+ event before the first breaker signal (from
+        // the middle on) whose agent and reason had none before. The first batch that needs
+        // PostgreSQL during the outage then holds that signal, which must go out exactly once
+        // although the batch is retried.
+        func signalKey(_ index: Int) -> String? {
+            expected[events[index].eventID]!.breakerSignal.map { "\(events[index].agentID) \($0)" }
+        }
+        let firstSignal = try #require(events.indices.first { index in
+            guard index >= events.count / 2, let key = signalKey(index) else { return false }
+            return !(0..<index).contains { signalKey($0) == key }
+        }, "the second half should hold a breaker signal")
+        let firstHalf = (events.indices.last { $0 < firstSignal && expected[events[$0].eventID]!.level >= .medium } ?? 0) + 1
         let flagged = expected.filter { $0.value.level >= .medium }
         let laterFlagged = events[firstHalf...].filter { expected[$0.eventID]!.level >= .medium }
         try #require(laterFlagged.count >= 3, "the second half should contain MEDIUM+ events")
@@ -288,6 +299,20 @@ struct AnomalyIntegrationTests {
         let alerts = try stage.riskAlerts()
         #expect(Set(alerts.keys) == identities, "one alert per agent, hour and kind")
         #expect(alerts.values.allSatisfy { $0 == 1 })
+        // Breaker signals: each agent and reason the pure scorer asked for exactly once (the
+        // test takes seconds, within one quiet period), also when its batch was retried.
+        var wanted: Set<String> = []
+        for event in events {
+            if let reason = expected[event.eventID]!.breakerSignal { wanted.insert("agent:\(event.agentID) \(reason)") }
+        }
+        let agents = Set(events.map { "agent:" + $0.agentID })
+        try await Waiting.until("breaker signals", timeout: .seconds(15)) {
+            let got = try stage.tap.collect().filter {
+                $0.exchange == "cost.signals" && $0.body["source"]?.stringValue == "anomaly"
+                    && agents.contains($0.body["scope"]?.stringValue ?? "")
+            }.map { "\($0.body["scope"]?.stringValue ?? "") \($0.body["reason"]?.stringValue ?? "")" }
+            return (Set(got) == wanted && got.count == wanted.count, "\(got.sorted()) (wanted \(wanted.sorted()))")
+        }
         #expect(try stage.queues.readyCount(stage.queues.deadLetterQueue) == 0, "\(stage.queues.deadLetterSummary())")
     }
 
