@@ -31,6 +31,42 @@ struct AnomalyIntegrationTests {
         return out
     }
 
+    /// After an outage: waits until every event is scored, the queue drained and the MEDIUM+
+    /// rows stored, stops the workers, then checks the numbers are the pure scorer's: every
+    /// event's stored outcome, every agent's count of events, and `security_events`.
+    static func expectPureScores(_ stage: AnomalyStage, events: [UsageEvent], expected: [String: RiskAssessment],
+                                 sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let flagged = expected.filter { $0.value.level >= .medium }
+        try await Waiting.until("all \(events.count) events scored", timeout: .seconds(180), interval: .milliseconds(500),
+                                diagnostics: { stage.diagnostics }, sourceLocation: sourceLocation) {
+            let n = try stage.scoredCount()
+            return (n == events.count, "\(n) scored")
+        }
+        try await Waiting.until("the queue drained", timeout: .seconds(60), diagnostics: { stage.diagnostics },
+                                sourceLocation: sourceLocation) {
+            let ready = try stage.queues.readyCount(stage.queues.queue)
+            return (ready == 0, "\(ready) ready")
+        }
+        try await Waiting.until("security events stored", timeout: .seconds(60), diagnostics: { stage.diagnostics },
+                                sourceLocation: sourceLocation) {
+            let n = try stage.securityEvents().count
+            return (n == flagged.count, "\(n) of \(flagged.count) stored")
+        }
+        await stage.stopWorkers()
+        let outcomes = try stage.outcomes(events.map(\.eventID))
+        #expect(outcomes.count == events.count, sourceLocation: sourceLocation)
+        let differing = events.filter { outcomes[$0.eventID]?.score != expected[$0.eventID]?.score }
+        #expect(differing.isEmpty, "\(differing.count) events scored differently from the pure scorer", sourceLocation: sourceLocation)
+        for (agent, count) in Dictionary(grouping: events, by: \.agentID).mapValues(\.count) {
+            #expect(try stage.agentState(agent)?.eventsSeen == Int64(count), "agent \(agent) counted each of its events once",
+                    sourceLocation: sourceLocation)
+        }
+        let stored = try stage.securityEvents()
+        #expect(Set(stored.keys) == Set(flagged.keys), "security_events holds exactly the MEDIUM+ events",
+                sourceLocation: sourceLocation)
+        #expect(stored.allSatisfy { flagged[$0.key]?.score == $0.value.score }, sourceLocation: sourceLocation)
+    }
+
     @Test("one worker stores exactly the pure scorer's scores, and an alert and a signal for what needs one")
     func matchesPureScorer() async throws {
         let stage = try AnomalyStage(redisDatabase: 7)
@@ -186,32 +222,8 @@ struct AnomalyIntegrationTests {
         let start = try RedisServerControl.start()
         try #require(start.status == 0, "ops/servers up failed: \(start.combined)")
 
-        try await Waiting.until("all \(events.count) events scored after the restart", timeout: .seconds(180),
-                                interval: .milliseconds(500), diagnostics: { stage.diagnostics }) {
-            let n = try stage.scoredCount()
-            return (n == events.count, "\(n) scored")
-        }
-        try await Waiting.until("the queue drained", timeout: .seconds(60), diagnostics: { stage.diagnostics }) {
-            let ready = try stage.queues.readyCount(stage.queues.queue)
-            return (ready == 0, "\(ready) ready")
-        }
-        try await Waiting.until("security events stored", timeout: .seconds(30), diagnostics: { stage.diagnostics }) {
-            let n = try stage.securityEvents().count
-            return (n == flagged.count, "\(n) of \(flagged.count) stored")
-        }
-        await stage.stopWorkers()
-
         // Nothing lost, nothing counted twice: the same numbers as without the restart.
-        let outcomes = try stage.outcomes(events.map(\.eventID))
-        #expect(outcomes.count == events.count)
-        let differing = events.filter { outcomes[$0.eventID]?.score != expected[$0.eventID]?.score }
-        #expect(differing.isEmpty, "\(differing.count) events scored differently from the pure scorer")
-        for (agent, count) in Dictionary(grouping: events, by: \.agentID).mapValues(\.count) {
-            #expect(try stage.agentState(agent)?.eventsSeen == Int64(count), "agent \(agent) counted each of its events once")
-        }
-        let stored = try stage.securityEvents()
-        #expect(Set(stored.keys) == Set(flagged.keys), "security_events holds exactly the MEDIUM+ events")
-        #expect(stored.allSatisfy { flagged[$0.key]?.score == $0.value.score })
+        try await Self.expectPureScores(stage, events: events, expected: expected)
         #expect(try stage.queues.readyCount(stage.queues.deadLetterQueue) == 0, "\(stage.queues.deadLetterSummary())")
     }
 
@@ -233,7 +245,6 @@ struct AnomalyIntegrationTests {
             return !(0..<index).contains { signalKey($0) == key }
         }, "the second half should hold a breaker signal")
         let firstHalf = (events.indices.last { $0 < firstSignal && expected[events[$0].eventID]!.level >= .medium } ?? 0) + 1
-        let flagged = expected.filter { $0.value.level >= .medium }
         let laterFlagged = events[firstHalf...].filter { expected[$0.eventID]!.level >= .medium }
         try #require(laterFlagged.count >= 3, "the second half should contain MEDIUM+ events")
         let messages = TestEvents.messages(events)
@@ -267,31 +278,7 @@ struct AnomalyIntegrationTests {
         try #require(start.status == 0, "pg_ctl start failed: \(start.combined)")
         PostgresOutageGate.endOutage()
 
-        try await Waiting.until("all \(events.count) events scored", timeout: .seconds(180), interval: .milliseconds(500),
-                                diagnostics: { stage.diagnostics }) {
-            let n = try stage.scoredCount()
-            return (n == events.count, "\(n) scored")
-        }
-        try await Waiting.until("the queue drained", timeout: .seconds(60), diagnostics: { stage.diagnostics }) {
-            let ready = try stage.queues.readyCount(stage.queues.queue)
-            return (ready == 0, "\(ready) ready")
-        }
-        try await Waiting.until("security events stored", timeout: .seconds(60), diagnostics: { stage.diagnostics }) {
-            let n = try stage.securityEvents().count
-            return (n == flagged.count, "\(n) of \(flagged.count) stored")
-        }
-        await stage.stopWorkers()
-
-        let outcomes = try stage.outcomes(events.map(\.eventID))
-        #expect(outcomes.count == events.count)
-        let differing = events.filter { outcomes[$0.eventID]?.score != expected[$0.eventID]?.score }
-        #expect(differing.isEmpty, "\(differing.count) events scored differently from the pure scorer")
-        for (agent, count) in Dictionary(grouping: events, by: \.agentID).mapValues(\.count) {
-            #expect(try stage.agentState(agent)?.eventsSeen == Int64(count), "agent \(agent) counted each of its events once")
-        }
-        let stored = try stage.securityEvents()
-        #expect(Set(stored.keys) == Set(flagged.keys), "security_events holds exactly the MEDIUM+ events, none lost to the outage")
-        #expect(stored.allSatisfy { flagged[$0.key]?.score == $0.value.score })
+        try await Self.expectPureScores(stage, events: events, expected: expected)
         var identities = Set<String>()
         for event in events where expected[event.eventID]!.level >= .high {
             identities.insert(AnomalyStage.alertIdentity(event, expected[event.eventID]!.level))

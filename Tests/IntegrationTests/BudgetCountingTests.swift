@@ -39,13 +39,7 @@ extension BudgetIntegration {
             messages.shuffle()
             try stage.publish(messages)
 
-            try stage.startPersistWorker("persist-bt1")
-            let workers = try (1...4).map { try stage.startBudgetWorker("budget-bt1-\($0)") }
-            try await Waiting.until("the budget workers to count 5,000 events", timeout: .seconds(90), interval: .milliseconds(20),
-                                    diagnostics: { stage.diagnostics }) {
-                let keys = try stage.redis.size()
-                return (keys >= 5_000, "\(keys) keys in Redis db \(stage.redis.database)")
-            }
+            let workers = try await startWorkers(stage, run: "bt1", budgetWorkers: 4, untilKeys: 5_000)
             workers[1].kill9()
             #expect(workers[1].diedOfSignal)
             let globalKey = try #require(ledger.sorted.first { $0.scope == .global }).key
@@ -53,15 +47,8 @@ extension BudgetIntegration {
             let globalTotal = ledger.sorted.filter { $0.scope == .global }.reduce(Nanodollars.zero) { $0 + $1.expected }
             #expect(atKill < globalTotal, "the kill should come mid-stream, but everything was counted already")
 
-            try await Waiting.until("every counter to equal PostgreSQL's sum", timeout: .seconds(180), interval: .milliseconds(500),
-                                    diagnostics: { stage.diagnostics }) {
-                let stored = try stage.db.storedEvents()
-                let wrong = stored == 20_000 ? try ledger.mismatches(stage.redis, db: stage.db) : ["persist stored \(stored)"]
-                return (wrong.isEmpty, wrong.joined(separator: "; "))
-            }
-            try await Waiting.stays("counters that differ", at: [String](), for: .seconds(2)) {
-                try ledger.mismatches(stage.redis, db: stage.db)
-            }
+            try await expectCountersMatch(stage, ledger, stored: 20_000, timeout: .seconds(180), steady: .seconds(2),
+                                          what: "every counter to equal PostgreSQL's sum")
             #expect(try stage.budgetQueues.readyCount(stage.budgetQueues.deadLetterQueue) == 0, "\(stage.budgetQueues.deadLetterSummary())")
 
             try await expectAlerts(stage, ledger)
@@ -96,13 +83,7 @@ extension BudgetIntegration {
             messages.shuffle()
             try stage.publish(messages)
 
-            try stage.startPersistWorker("persist-bt5")
-            let workers = try (1...2).map { try stage.startBudgetWorker("budget-bt5-\($0)") }
-            try await Waiting.until("the budget workers to count 3,000 events", timeout: .seconds(90), interval: .milliseconds(10),
-                                    diagnostics: { stage.diagnostics }) {
-                let keys = try stage.redis.size()
-                return (keys >= 3_000, "\(keys) keys in Redis db \(stage.redis.database)")
-            }
+            let workers = try await startWorkers(stage, run: "bt5", budgetWorkers: 2, untilKeys: 3_000)
             let globalKey = try #require(ledger.sorted.first { $0.scope == .global }).key
             let atKill = try stage.redis.counter(globalKey) ?? .zero
             try RedisServerControl.kill9()
@@ -119,15 +100,8 @@ extension BudgetIntegration {
             let start = try RedisServerControl.start()
             try #require(start.status == 0, "ops/servers up failed: \(start.combined)")
 
-            try await Waiting.until("every counter to equal PostgreSQL's sum", timeout: .seconds(180), interval: .milliseconds(500),
-                                    diagnostics: { stage.diagnostics }) {
-                let stored = try stage.db.storedEvents()
-                let wrong = stored == 12_000 ? try ledger.mismatches(stage.redis, db: stage.db) : ["persist stored \(stored)"]
-                return (wrong.isEmpty, wrong.joined(separator: "; "))
-            }
-            try await Waiting.stays("counters that differ", at: [String](), for: .seconds(2)) {
-                try ledger.mismatches(stage.redis, db: stage.db)
-            }
+            try await expectCountersMatch(stage, ledger, stored: 12_000, timeout: .seconds(180), steady: .seconds(2),
+                                          what: "every counter to equal PostgreSQL's sum")
             #expect(try stage.budgetQueues.readyCount(stage.budgetQueues.deadLetterQueue) == 0, "\(stage.budgetQueues.deadLetterSummary())")
             try await expectAlerts(stage, ledger)
             await stage.stopWorkers()
@@ -175,19 +149,40 @@ extension BudgetIntegration {
                 (try stage.redis.exists("cost:budget:ready"), "ready marker missing")
             }
 
-            try await Waiting.until("every counter to equal PostgreSQL's sum after the rebuild", timeout: .seconds(60),
-                                    interval: .milliseconds(500), diagnostics: { stage.diagnostics }) {
-                let stored = try stage.db.storedEvents()
-                let wrong = stored == 10_000 ? try ledger.mismatches(stage.redis, db: stage.db) : ["persist stored \(stored)"]
-                return (wrong.isEmpty, wrong.joined(separator: "; "))
-            }
-            try await Waiting.stays("counters that differ", at: [String](), for: .seconds(3)) {
-                try ledger.mismatches(stage.redis, db: stage.db)
-            }
+            try await expectCountersMatch(stage, ledger, stored: 10_000, timeout: .seconds(60), steady: .seconds(3),
+                                          what: "every counter to equal PostgreSQL's sum after the rebuild")
             let rebuilds = worker.log.components(separatedBy: "rebuilt the budget counters from PostgreSQL").count - 1
             #expect(rebuilds >= 2, "one rebuild at start (empty Redis), one after the flush; the log shows \(rebuilds)\n\(worker.logTail)")
             try await expectAlerts(stage, ledger)
             await stage.stopWorkers()
+        }
+
+        /// Starts a persist worker and `budgetWorkers` budget workers, and waits until Redis holds
+        /// `untilKeys` keys (counters and dedupe marks): the stream is under way.
+        private func startWorkers(_ stage: BudgetStage, run: String, budgetWorkers: Int,
+                                  untilKeys: Int) async throws -> [BudgetWorkerProcess] {
+            try stage.startPersistWorker("persist-\(run)")
+            let workers = try (1...budgetWorkers).map { try stage.startBudgetWorker("budget-\(run)-\($0)") }
+            try await Waiting.until("the budget workers to count \(untilKeys) events", timeout: .seconds(90),
+                                    interval: .milliseconds(10), diagnostics: { stage.diagnostics }) {
+                let keys = try stage.redis.size()
+                return (keys >= untilKeys, "\(keys) keys in Redis db \(stage.redis.database)")
+            }
+            return workers
+        }
+
+        /// Waits until PostgreSQL holds `stored` events and every counter equals its sum there,
+        /// and checks they stay so for `steady` (no late double count).
+        private func expectCountersMatch(_ stage: BudgetStage, _ ledger: BudgetLedger, stored expected: Int,
+                                         timeout: Duration, steady: Duration, what: String) async throws {
+            try await Waiting.until(what, timeout: timeout, interval: .milliseconds(500), diagnostics: { stage.diagnostics }) {
+                let stored = try stage.db.storedEvents()
+                let wrong = stored == expected ? try ledger.mismatches(stage.redis, db: stage.db) : ["persist stored \(stored)"]
+                return (wrong.isEmpty, wrong.joined(separator: "; "))
+            }
+            try await Waiting.stays("counters that differ", at: [String](), for: steady) {
+                try ledger.mismatches(stage.redis, db: stage.db)
+            }
         }
 
         /// Every tier and breaker alert the final spend requires is in `cost_alerts` exactly
