@@ -57,7 +57,7 @@ enum PostgresServerControl {
         let r = try? db.query("""
             SELECT count(*) FROM pg_stat_activity
             WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
-              AND application_name NOT IN ('it-harness', 'cost-persist', 'cost-anomaly')
+              AND application_name NOT IN ('it-harness', 'cost-persist')
             """)
         return Int(r?.rows.first?.first.flatMap { $0 } ?? "0") ?? 0
     }
