@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // The allocator every worker and costctl link in place of glibc's malloc.
+        .systemLibrary(name: "CJemalloc", pkgConfig: "jemalloc", providers: [.apt(["libjemalloc-dev"])]),
 
         // Thin Swift wrappers: own the C handle, never expose C types.
         .target(name: "AMQPClient", dependencies: ["CRabbitMQ"]),
@@ -41,7 +43,7 @@ let package = Package(
 
         // What every worker shares: config, consume loop, dead-lettering, metrics, health.
         .target(name: "WorkerRuntime", dependencies: [
-            "CostCore", "AMQPClient", "RedisClient", "PostgresClient", "CostStore",
+            "CostCore", "AMQPClient", "RedisClient", "PostgresClient", "CostStore", "CJemalloc",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

@@ -29,6 +29,7 @@ public enum WorkerMain {
         }
         var logger = Logger(label: "cost.\(settings.kind)")
         logger[metadataKey: "instance"] = "\(settings.instance)"
+        logger.info("starting", metadata: ["allocator": "\(Allocator.description)"])
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 

@@ -226,7 +226,8 @@ struct AnomalyBench: ParsableCommand {
               + "1 connection): \(Int(median(rawRates))) events/s   ratio \(format(median(ratios))) (rounds \(format(ratios.min()!))–"
               + "\(format(ratios.max()!)); target ≥ 0.60); \(medium) of the timed events scored MEDIUM or above; agent states "
               + "taken from the worker's own cache instead of decoded: \(cacheShare()); worker CPU (this process while "
-              + "the loops ran, user + system) \(String(format: "%.1f", median(cpuPerEvent))) µs per event")
+              + "the loops ran, user + system) \(String(format: "%.1f", median(cpuPerEvent))) µs per event; allocator "
+              + Allocator.description)
     }
 
     /// User + system CPU seconds of this process so far (while the worker's loops run, the

@@ -21,6 +21,8 @@ extension PersistIntegration {
             #expect(code.map { $0 != 0 } ?? false, "the exit code must say it failed\n\(worker.logTail)")
             #expect(worker.standardError.contains("costctl migrate"),
                     "standard error should tell the operator to run `costctl migrate`\n\(worker.logTail)")
+            #expect(worker.standardError.contains("allocator=jemalloc 5."),
+                    "the worker should log at start that jemalloc serves its memory\n\(worker.logTail)")
             worker.expectNoSecretsInLog()
         }
     }
