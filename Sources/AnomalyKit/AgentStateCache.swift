@@ -13,19 +13,13 @@ import Synchronization
 /// after a flush, differs in its bytes and is decoded. Shared by the consume loops of a
 /// process (loops take turns at an agent's batches). Bounded: when `capacity` agents are kept,
 /// it starts over.
-///
-/// A hit hands the state over (`take`): the entry leaves the cache, so the scorer holds the
-/// only reference to the state's arrays and updates them in place instead of copying them
-/// (the hour history alone is ~8 KB). The scorer keeps it again once written.
 public final class AgentStateCache: Sendable {
     public static let shared = AgentStateCache()
 
     /// A class, so the dictionary moves a reference rather than the state's many arrays.
-    /// `@unchecked Sendable`: `state` is only changed by the one caller that removed the entry
-    /// from `entries` under the lock, and no one else holds it after that.
-    private final class Entry: @unchecked Sendable {
+    private final class Entry: Sendable {
         let bytes: [UInt8]
-        var state: AgentRiskState?
+        let state: AgentRiskState
         init(bytes: [UInt8], state: AgentRiskState) {
             self.bytes = bytes
             self.state = state
@@ -48,19 +42,15 @@ public final class AgentStateCache: Sendable {
         self.capacity = capacity
     }
 
-    /// Takes the kept state of `agentID` out of the cache when `bytes` are exactly what was
-    /// kept with it. The entry leaves the cache either way: kept bytes that differ from the
-    /// stored ones are of no further use.
-    func take(of agentID: String, matching bytes: [UInt8]) -> AgentRiskState? {
-        // Compared outside the lock: the removed entry is this caller's alone.
-        guard !bytes.isEmpty, let entry = entries.withLock({ $0.removeValue(forKey: agentID) }), entry.matches(bytes),
-              let state = entry.state.take()
-        else {
+    /// The kept state of `agentID` when `bytes` are exactly what was kept with it.
+    func state(of agentID: String, matching bytes: [UInt8]) -> AgentRiskState? {
+        // Compared outside the lock: an entry is never changed, only replaced.
+        guard let entry = entries.withLock({ $0[agentID] }), !bytes.isEmpty, entry.matches(bytes) else {
             misses.add(1, ordering: .relaxed)
             return nil
         }
         hits.add(1, ordering: .relaxed)
-        return state
+        return entry.state
     }
 
     /// Keeps `state` as written to Redis in `bytes` (after the compare-and-set succeeded).

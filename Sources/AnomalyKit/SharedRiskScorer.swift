@@ -175,7 +175,7 @@ public final class SharedRiskScorer {
         var written: [(agentID: String, bytes: [UInt8], state: AgentRiskState)] = []
         for (groupIndex, group) in groups.enumerated() {
             let (version, stateBytes) = Self.versionAndState(next())
-            var (agent, asStored) = loadAgent(stateBytes, agentID: items[group[0]].event.agentID)
+            var agent = loadAgent(stateBytes, agentID: items[group[0]].event.agentID)
             // By slot: nil for a session neither stored (readably) nor scored yet.
             let keys = sessionKeys[groupIndex]
             var sessions: [SessionRiskState?] = []
@@ -210,8 +210,6 @@ public final class SharedRiskScorer {
                 outcomes.append((seenKeys[index], RiskOutcome.encode(results.assessments[index])))
             }
             if outcomes.isEmpty {
-                // Nothing to write: the state is the stored one, so keep it again for the next read.
-                if let cache, let stateBytes, asStored { cache.keep(agent, bytes: stateBytes, of: items[group[0]].event.agentID) }
                 results.commit(group)
                 continue
             }
@@ -243,18 +241,17 @@ public final class SharedRiskScorer {
     }
 
     /// The stored agent state (the one this process wrote when the bytes are unchanged), or a
-    /// fresh one only when there is none or it is damaged (a fresh state is ~8 KB to build);
-    /// `asStored`: whether it is what `stateBytes` decode to.
-    private func loadAgent(_ stateBytes: [UInt8]?, agentID: String) -> (state: AgentRiskState, asStored: Bool) {
+    /// fresh one only when there is none or it is damaged (a fresh state is ~8 KB to build).
+    private func loadAgent(_ stateBytes: [UInt8]?, agentID: String) -> AgentRiskState {
         if let stateBytes {
-            if let kept = cache?.take(of: agentID, matching: stateBytes) { return (kept, true) }
-            do { return (try AgentRiskState(decoding: stateBytes), true) } catch {
+            if let kept = cache?.state(of: agentID, matching: stateBytes) { return kept }
+            do { return try AgentRiskState(decoding: stateBytes) } catch {
                 damagedStates += 1
                 logger.warning("damaged risk state; starting the agent afresh", metadata: [
                     "agent": "\(agentID)", "error": "\(error)"])
             }
         }
-        return (AgentRiskState(), false)
+        return AgentRiskState()
     }
 
     /// The version (0 when the agent has no state) and state bytes of an HMGET v s reply.
