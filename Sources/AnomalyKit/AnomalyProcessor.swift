@@ -20,6 +20,9 @@ public final class AnomalyProcessor: BatchProcessor {
         /// The states this process wrote, taken instead of decoding when read back unchanged
         /// (`AgentStateCache`); nil decodes every time.
         public var stateCache: AgentStateCache? = .shared
+        /// The loops of this process score an agent one at a time (`AgentTurns`); nil leaves
+        /// conflicts between them to the compare-and-set.
+        public var turns: AgentTurns? = .shared
         public init() {}
     }
 
@@ -32,6 +35,9 @@ public final class AnomalyProcessor: BatchProcessor {
     private var scorer: SharedRiskScorer?
     /// Kept across reconnects (it remembers the signals sent); only its connection changes.
     private let outputs: RiskOutputs
+    /// Compare-and-sets this processor lost so far (another loop or worker wrote the agent
+    /// meanwhile), each costing the agent's events a second read and scoring.
+    public private(set) var stateConflicts = 0
     private var catalog = PricingCatalog(prices: [])
     private var loadedAtMs: Int64 = 0
     private let levels = Dictionary(uniqueKeysWithValues: RiskLevel.allCases.map {
@@ -56,7 +62,8 @@ public final class AnomalyProcessor: BatchProcessor {
         let redis = try RedisConnection(config: try RedisConfig(url: redisURL))
         self.db = db
         self.redis = redis
-        scorer = SharedRiskScorer(redis: redis, config: options.config, logger: logger, cache: options.stateCache)
+        scorer = SharedRiskScorer(redis: redis, config: options.config, logger: logger, cache: options.stateCache,
+                                  turns: options.turns)
         outputs.db = db
         try reload()
     }
@@ -77,6 +84,7 @@ public final class AnomalyProcessor: BatchProcessor {
         let before = (scorer.conflicts, scorer.damagedStates)
         let scored = try scorer.score(batch.map { ($0.event, CostCalculator.price($0.event, catalog: catalog)) })
         conflicts.increment(by: scorer.conflicts - before.0)
+        stateConflicts += scorer.conflicts - before.0
         damaged.increment(by: scorer.damagedStates - before.1)
         try outputs.emit(scored, context: context)
         // Counted per batch: one metrics update per level rather than per event.

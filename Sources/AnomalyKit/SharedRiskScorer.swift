@@ -24,21 +24,27 @@ public struct AnomalyError: RetriableError, CustomStringConvertible {
 /// order in memory, then one compare-and-set that writes the new state with the sessions and
 /// the seen markers. An agent whose version moved meanwhile (another worker) is read and
 /// scored again, so every event moves an agent's state exactly once, whichever worker gets it.
+/// The loops of one process take turns at an agent (`AgentTurns`) from the read to the
+/// compare-and-set, so only other processes can make them lose one.
 public final class SharedRiskScorer {
     private let redis: RedisConnection
     private let config: RiskConfig
     private let logger: Logger
     private let maxAttempts: Int
     private let cache: AgentStateCache?
+    private let turns: AgentTurns?
     /// Compare-and-set conflicts and damaged states met so far (for metrics).
     public private(set) var conflicts = 0
     public private(set) var damagedStates = 0
 
     /// `cache`: the states this process wrote, taken instead of decoding when read back
     /// unchanged (nil: always decode).
+    /// `turns`: the loops of this process score an agent one at a time (nil: no turns, a
+    /// conflict between loops is resolved by the compare-and-set alone).
     public init(redis: RedisConnection, config: RiskConfig = RiskConfig(), logger: Logger, maxAttempts: Int = 25,
-                cache: AgentStateCache? = .shared) {
+                cache: AgentStateCache? = .shared, turns: AgentTurns? = .shared) {
         self.cache = cache
+        self.turns = turns
         self.redis = redis
         self.config = config
         self.logger = logger
@@ -54,6 +60,7 @@ public final class SharedRiskScorer {
     }
 
     private func score(batch items: UnsafeBufferPointer<(event: UsageEvent, cost: CostBreakdown)>) throws -> [ScoredEvent] {
+        // Grouping, ordering and keys first, outside the agents' turn.
         var groupOfAgent: [String: Int] = [:]
         var groups: [[Int]] = []
         for index in items.indices {
@@ -65,9 +72,7 @@ public final class SharedRiskScorer {
                 groups.append([index])
             }
         }
-        // Per item: its assessment once known, and whether it was scored here or before.
-        var results = Results(count: items.count)
-        var pending = groups.map { group in
+        let pending = groups.map { group in
             group.sorted { (items[$0].event.occurredAt, $0) < (items[$1].event.occurredAt, $1) }
         }
         var sessionKeys: [[UInt8]] = []
@@ -79,19 +84,34 @@ public final class SharedRiskScorer {
                                                           sessionID: items[index].event.sessionID))
             seenKeys.append(RiskStateKeys.seenBytes(eventID: items[index].event.eventID))
         }
+        // Per item: its assessment once known, and whether it was scored here or before.
+        var results = Results(count: items.count)
+        if let turns {
+            // `groupOfAgent`'s keys are the batch's distinct agents.
+            try turns.take(Array(groupOfAgent.keys)) {
+                try settle(pending, items: items, sessionKeys: sessionKeys, seenKeys: seenKeys, results: &results)
+            }
+        } else {
+            try settle(pending, items: items, sessionKeys: sessionKeys, seenKeys: seenKeys, results: &results)
+        }
+        var scored: [ScoredEvent] = []
+        scored.reserveCapacity(items.count)
+        for index in items.indices {
+            precondition(results.state[index] != Results.pending, "an item was left unscored")
+            scored.append(ScoredEvent(event: items[index].event, cost: items[index].cost,
+                                      assessment: results.assessments[index],
+                                      replayed: results.state[index] == Results.replayed))
+        }
+        return scored
+    }
+
+    /// Read-score-write rounds until every agent's compare-and-set went through.
+    private func settle(_ groups: [[Int]], items: UnsafeBufferPointer<(event: UsageEvent, cost: CostBreakdown)>,
+                        sessionKeys: [[UInt8]], seenKeys: [[UInt8]], results: inout Results) throws {
+        var pending = groups
         for attempt in 1...maxAttempts {
             let lost = try attemptOnce(pending, items: items, sessionKeys: sessionKeys, seenKeys: seenKeys, results: &results)
-            if lost.isEmpty {
-                var scored: [ScoredEvent] = []
-                scored.reserveCapacity(items.count)
-                for index in items.indices {
-                    precondition(results.state[index] != Results.pending, "an item was left unscored")
-                    scored.append(ScoredEvent(event: items[index].event, cost: items[index].cost,
-                                              assessment: results.assessments[index],
-                                              replayed: results.state[index] == Results.replayed))
-                }
-                return scored
-            }
+            if lost.isEmpty { return }
             conflicts += lost.count
             pending = lost
             if attempt >= 3 { SystemClock.sleep(.milliseconds(min(attempt, 20))) }

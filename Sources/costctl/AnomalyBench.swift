@@ -40,7 +40,9 @@ struct AnomalyBench: ParsableCommand {
             queue; their first batch is not timed) followed at once by the raw run on the events it timed, so a \
             machine whose speed drifts moves both sides of a round alike. Each round's ratio is printed, then the \
             medians. Target: worker ≥ 0.60 × raw. Also printed: the worker's CPU time per event (this process's \
-            user + system time while its loops ran), which other load on the machine moves less than the rates.
+            user + system time while its loops ran), which other load on the machine moves less than the rates, and \
+            how many compare-and-sets the loops lost to each other and redid (none while they take turns at an agent; \
+            --no-turns shows what the turns save).
             """)
 
     @Option(help: "Scenario seeds, comma-separated.") var seeds: String = "1,2,3"
@@ -62,6 +64,9 @@ struct AnomalyBench: ParsableCommand {
     @Flag(name: .customLong("no-state-cache"), help: ArgumentHelp(
         "Run the worker without its cache of the agent states it wrote (every state read is decoded), to measure what the cache saves."))
     var noStateCache = false
+    @Flag(name: .customLong("no-turns"), help: ArgumentHelp(
+        "Let the worker's loops score the same agents at once, leaving their conflicts to the compare-and-set (each lost one is read and scored again), to measure what taking turns saves."))
+    var noTurns = false
     @Option(name: .customLong("batch-size")) var batchSize: Int = 500
     @Option(help: "Pricing catalog to load into the scratch database.") var catalog: String = "ops/pricing/catalog.json"
 
@@ -155,12 +160,21 @@ struct AnomalyBench: ParsableCommand {
         let total = warmupEvents + workerEvents
         let first = SystemClock.now().adding(microseconds: -Int64(total) * spacing)
         let all = (0..<total).map { fleet.next(at: first.adding(microseconds: Int64($0) * spacing)) }
-        let start = { try BenchWorker.start(kind: "anomaly", queue: bench.name, adminURL: adminURL, batchSize: batchSize,
-                                            loops: loops) { logger in
-            var options = AnomalyProcessor.Options()
-            if noStateCache { options.stateCache = nil }
-            return AnomalyProcessor(postgresURL: benchDB.url, redisURL: redisURL, logger: logger, options: options)
-        } }
+        // The processors of the latest start, for their compare-and-set conflicts.
+        final class Created { var processors: [AnomalyProcessor] = [] }
+        let created = Created()
+        let start = {
+            created.processors = []
+            return try BenchWorker.start(kind: "anomaly", queue: bench.name, adminURL: adminURL, batchSize: batchSize,
+                                         loops: loops) { logger in
+                var options = AnomalyProcessor.Options()
+                if noStateCache { options.stateCache = nil }
+                if noTurns { options.turns = nil }
+                let processor = AnomalyProcessor(postgresURL: benchDB.url, redisURL: redisURL, logger: logger, options: options)
+                created.processors.append(processor)
+                return processor
+            }
+        }
         if warmupEvents > 0 {
             try publish(all[..<warmupEvents], to: bench, what: "\(warmupEvents) warm-up events")
             let warming = try start()
@@ -177,6 +191,7 @@ struct AnomalyBench: ParsableCommand {
         // measurement taken meanwhile would share the CPU with it.
         let settle = 2.0
         var ratios: [Double] = [], workerRates: [Double] = [], rawRates: [Double] = [], cpuPerEvent: [Double] = []
+        var conflicts = 0, roundEvents = 0
         for round in 0..<rounds {
             guard !interrupted.load(ordering: .relaxed) else { throw ExitCode(130) }
             let from = warmupEvents + round * perRound
@@ -192,6 +207,8 @@ struct AnomalyBench: ParsableCommand {
             let workerCPU = Self.processCPUSeconds() - cpuBefore
             running.stop()
             guard !interrupted.load(ordering: .relaxed) else { throw ExitCode(130) }
+            conflicts += created.processors.reduce(0) { $0 + $1.stateConflicts }
+            roundEvents += slice.count
             let timed = Array(slice[untimed...])
             Thread.sleep(forTimeInterval: settle)
             let workerRate = Double(timed.count) / seconds
@@ -225,7 +242,9 @@ struct AnomalyBench: ParsableCommand {
               + "round\(rounds == 1 ? "" : "s"): \(Int(median(workerRates))) events/s   raw Redis round trips (read + compare-and-set, "
               + "1 connection): \(Int(median(rawRates))) events/s   ratio \(format(median(ratios))) (rounds \(format(ratios.min()!))–"
               + "\(format(ratios.max()!)); target ≥ 0.60); \(medium) of the timed events scored MEDIUM or above; agent states "
-              + "taken from the worker's own cache instead of decoded: \(cacheShare()); worker CPU (this process while "
+              + "taken from the worker's own cache instead of decoded: \(cacheShare()); compare-and-sets lost to another loop "
+              + "and redone: \(conflicts) (\(String(format: "%.1f", Double(conflicts) * 1000 / Double(max(roundEvents, 1)))) per 1000 "
+              + "events); worker CPU (this process while "
               + "the loops ran, user + system) \(String(format: "%.1f", median(cpuPerEvent))) µs per event; allocator "
               + Allocator.description)
     }

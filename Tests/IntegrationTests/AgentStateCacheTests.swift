@@ -1,7 +1,9 @@
 @testable import AnomalyKit
 import CostCore
+import Foundation
 import Logging
 import RedisClient
+import Synchronization
 import Testing
 
 /// The anomaly worker's cache of the agent states it wrote (`AgentStateCache`), against the
@@ -49,6 +51,69 @@ struct AgentStateCacheTests {
         #expect(counts.hits > 3 * counts.misses, "\(counts)")
         #expect(counts.misses > 0, "\(counts)")
         #expect(cache.count == 6)
+    }
+
+    @Test("two loops scoring the same agents at once take turns: no compare-and-set conflict between them, each event counted once")
+    func loopsTakeTurns() throws {
+        let redis = try BudgetRedis(database: 9)
+        defer {
+            try? redis.flush()
+            redis.close()
+        }
+        let scenario = AnomalyScenario.generate(.init(seed: 7, agents: 8, days: 2, episodesPerAttack: 1))
+        let items = scenario.events.map { (event: $0.event, cost: CostCalculator.price($0.event, catalog: scenario.catalog)) }
+        // Batches of 40 dealt to the two loops in turn: every batch holds most of the 8 agents.
+        let batches = stride(from: 0, to: items.count, by: 40).map { Array(items[$0..<min($0 + 40, items.count)]) }
+        let turns = AgentTurns()
+        let logger = Logger(label: "turns-test")
+        let connections = try (0..<2).map { _ in try RedisConnection(config: try RedisConfig(url: redis.url)) }
+        defer { for connection in connections { connection.close() } }
+        let scorers = connections.map { SharedRiskScorer(redis: $0, logger: logger, cache: AgentStateCache(), turns: turns) }
+        let failures = Mutex<[String]>([])
+        let done = DispatchGroup()
+        /// One loop's scorer, used by its thread alone.
+        final class Loop: @unchecked Sendable {
+            let scorer: SharedRiskScorer
+            init(_ scorer: SharedRiskScorer) { self.scorer = scorer }
+        }
+        for (index, loop) in scorers.map(Loop.init).enumerated() {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                for batch in batches.indices where batch % 2 == index {
+                    do { _ = try loop.scorer.score(batches[batch]) } catch { failures.withLock { $0.append("\(error)") } }
+                }
+            }.start()
+        }
+        #expect(done.wait(timeout: .now() + 60) == .success, "the loops did not finish within 60 s")
+        #expect(failures.withLock { $0 }.isEmpty)
+        #expect(scorers[0].conflicts + scorers[1].conflicts == 0, "conflicts: \(scorers[0].conflicts), \(scorers[1].conflicts)")
+        #expect(turns.waited > 0, "the loops never overlapped, so the test proved nothing")
+        for (agent, count) in Dictionary(grouping: items, by: \.event.agentID).mapValues(\.count) {
+            let reply = try connections[0].command(["HMGET", RiskStateKeys.agent(agent), "s"])
+            guard case .array(let fields) = reply, case .bulk(let bytes)? = fields.first else {
+                Issue.record("agent \(agent) has no state")
+                continue
+            }
+            #expect(try AgentRiskState(decoding: bytes).eventsSeen == Int64(count), "agent \(agent)")
+        }
+    }
+
+    @Test("a turn is given back when its body throws, and agents in no other turn do not wait")
+    func turnsAreReleased() throws {
+        struct Failure: Error {}
+        let turns = AgentTurns()
+        #expect(throws: Failure.self) { try turns.take(["a", "b"]) { throw Failure() } }
+        // Would wait forever if "a" had stayed taken.
+        #expect(turns.take(["a"]) { 1 } == 1)
+        // While one thread holds "a", another takes "b" at once.
+        let holding = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        Thread { turns.take(["a"]) { holding.signal(); release.wait() } }.start()
+        holding.wait()
+        #expect(turns.take(["b"]) { 2 } == 2)
+        release.signal()
+        #expect(turns.take(["a"]) { 3 } == 3)
+        #expect(turns.waited <= 1)
     }
 
     @Test("a hit needs the exact bytes; the cache starts over at its capacity")

@@ -66,6 +66,10 @@ struct BenchCommandTests {
         let share = output.standardOutput.components(separatedBy: "instead of decoded: ").last
             .flatMap { Double($0.prefix { "0123456789.".contains($0) }) }
         #expect((share ?? 0) > 50, "\(output.standardOutput)")
+        // The two loops take turns at an agent, so neither loses a compare-and-set to the other.
+        #expect(output.standardOutput.contains("compare-and-sets lost to another loop and redone: 0 (0.0 per 1000 events)"),
+                "\(output.standardOutput)")
+        #expect(output.standardOutput.contains("allocator jemalloc 5."), "\(output.standardOutput)")
     }
 
     @Test("costctl bench anomaly --drip-bound prints the oracle's slow-drip recall per window beside the scorer's")
