@@ -1,4 +1,5 @@
 import CostCore
+import Dispatch
 import Logging
 import RedisClient
 import WorkerRuntime
@@ -33,6 +34,7 @@ public final class SharedRiskScorer {
     private let maxAttempts: Int
     private let cache: AgentStateCache?
     private let turns: AgentTurns?
+    private let parallelAgents: Int
     /// Compare-and-set conflicts and damaged states met so far (for metrics).
     public private(set) var conflicts = 0
     public private(set) var damagedStates = 0
@@ -41,9 +43,11 @@ public final class SharedRiskScorer {
     /// unchanged (nil: always decode).
     /// `turns`: the loops of this process score an agent one at a time (nil: no turns, a
     /// conflict between loops is resolved by the compare-and-set alone).
+    /// `parallelAgents`: batches with at least this many agents are scored on two threads.
     public init(redis: RedisConnection, config: RiskConfig = RiskConfig(), logger: Logger, maxAttempts: Int = 25,
-                cache: AgentStateCache? = .shared, turns: AgentTurns? = .shared) {
+                cache: AgentStateCache? = .shared, turns: AgentTurns? = .shared, parallelAgents: Int = 32) {
         self.cache = cache
+        self.parallelAgents = parallelAgents
         self.turns = turns
         self.redis = redis
         self.config = config
@@ -165,7 +169,10 @@ public final class SharedRiskScorer {
         var sessionSlot = [Int](repeating: 0, count: items.count)
         var agentKeys: [[UInt8]] = []
         agentKeys.reserveCapacity(groups.count)
+        var replyStart: [Int] = []  // per group: where its replies begin
+        replyStart.reserveCapacity(groups.count)
         for group in groups {
+            replyStart.append(commands.count)
             let agentKey = RiskStateKeys.agentBytes(items[group[0]].event.agentID)
             agentKeys.append(agentKey)
             commands.append([Self.hmget, agentKey, Self.versionField, Self.stateField])
@@ -183,65 +190,52 @@ public final class SharedRiskScorer {
             for index in group { commands.append([Self.get, seenKeys[index]]) }
         }
         let replies = try redis.pipeline(bytes: commands)
-        var cursor = 0
-        func next() -> RedisReply {
-            defer { cursor += 1 }
-            return replies[cursor]
-        }
 
-        // 2. Score.
+        // 2. Score. Agents are independent, so a large batch's agents are scored on two
+        // threads: while this loop holds the agents' turn (`AgentTurns`), the process's other
+        // loop has little to do, and the turn is what bounds the worker's rate. Each group
+        // writes only its own items' results and its own slot of `planned`.
+        var planned = [GroupWrite?](repeating: nil, count: groups.count)
+        var damaged = [String?](repeating: nil, count: groups.count)  // per group: why its state was unreadable
+        results.assessments.withUnsafeMutableBufferPointer { assessments in
+            results.replayedHere.withUnsafeMutableBufferPointer { replayedHere in
+                planned.withUnsafeMutableBufferPointer { planned in
+                    damaged.withUnsafeMutableBufferPointer { damaged in
+                        let shared = GroupScoring(
+                            items: items, replies: replies, replyStart: replyStart, sessionKeys: sessionKeys,
+                            sessionSlot: sessionSlot, agentKeys: agentKeys, seenKeys: seenKeys,
+                            assessments: assessments, replayedHere: replayedHere, planned: planned, damaged: damaged,
+                            config: config, cache: cache)
+                        let threads = groups.count >= parallelAgents ? 2 : 1
+                        if threads == 1 {
+                            for groupIndex in groups.indices { Self.scoreGroup(groupIndex, groups[groupIndex], shared) }
+                        } else {
+                            DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                                for groupIndex in stride(from: thread, to: groups.count, by: threads) {
+                                    Self.scoreGroup(groupIndex, groups[groupIndex], shared)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         var calls: [(keys: [[UInt8]], args: [[UInt8]])] = []
         var callGroups: [[Int]] = []
         var written: [(agentID: String, bytes: [UInt8], state: AgentRiskState)] = []
-        for (groupIndex, group) in groups.enumerated() {
-            let (version, stateBytes) = Self.versionAndState(next())
-            var agent = loadAgent(stateBytes, agentID: items[group[0]].event.agentID)
-            // By slot: nil for a session neither stored (readably) nor scored yet.
-            let keys = sessionKeys[groupIndex]
-            var sessions: [SessionRiskState?] = []
-            sessions.reserveCapacity(keys.count)
-            for _ in keys {
-                if case .bulk(let bytes) = next(), let state = try? SessionRiskState(decoding: bytes) {
-                    sessions.append(state)
-                } else {
-                    sessions.append(nil)
-                }
+        for groupIndex in groups.indices {
+            if let error = damaged[groupIndex] {
+                damagedStates += 1
+                logger.warning("damaged risk state; starting the agent afresh", metadata: [
+                    "agent": "\(items[groups[groupIndex][0]].event.agentID)", "error": "\(error)"])
             }
-            var outcomes: [(key: [UInt8], outcome: [UInt8])] = []
-            // Items of this group scored in this round (a second copy in the batch is replayed).
-            var scoredHere: [Int] = []
-            for index in group {
-                if case .bulk(let bytes) = next(), let previous = RiskOutcome.decode(bytes) {
-                    results.assessments[index] = previous
-                    results.replayedHere[index] = true
-                    continue
-                }
-                if let first = scoredHere.first(where: { items[$0].event.eventID == items[index].event.eventID }) {
-                    results.assessments[index] = results.assessments[first]
-                    results.replayedHere[index] = true
-                    continue
-                }
-                let slot = sessionSlot[index]
-                if sessions[slot] == nil { sessions[slot] = SessionRiskState() }
-                results.assessments[index] = RiskScorer.score(
-                    items[index].event, cost: items[index].cost, agent: &agent, session: &sessions[slot]!, config: config)
-                results.replayedHere[index] = false
-                scoredHere.append(index)
-                outcomes.append((seenKeys[index], RiskOutcome.encode(results.assessments[index])))
-            }
-            if outcomes.isEmpty {
-                results.commit(group)
+            guard let write = planned[groupIndex] else {
+                results.commit(groups[groupIndex])  // nothing to write: all seen before
                 continue
             }
-            let encoded = agent.encoded()
-            if cache != nil { written.append((items[group[0]].event.agentID, encoded, agent)) }
-            calls.append(RiskCommitScript.call(
-                agentKey: agentKeys[groupIndex], version: version, state: encoded,
-                sessions: sessions.indices.filter { sessions[$0] != nil }
-                    .sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
-                    .map { (keys[$0], sessions[$0]!.encoded()) },
-                seen: outcomes))
-            callGroups.append(group)
+            calls.append(write.call)
+            callGroups.append(groups[groupIndex])
+            if cache != nil { written.append((items[groups[groupIndex][0]].event.agentID, write.bytes, write.state)) }
         }
 
         // 3. Compare-and-set.
@@ -260,15 +254,100 @@ public final class SharedRiskScorer {
         return lost
     }
 
+    /// A groups's compare-and-set and the state it writes.
+    private struct GroupWrite {
+        var call: (keys: [[UInt8]], args: [[UInt8]])
+        var bytes: [UInt8]
+        var state: AgentRiskState
+    }
+
+    /// What scoring a group reads and where it writes: the batch's items and replies, and per
+    /// item or per group the slots it alone owns (`@unchecked Sendable`: groups touch disjoint
+    /// slots, and the buffers outlive `DispatchQueue.concurrentPerform`).
+    private struct GroupScoring: @unchecked Sendable {
+        let items: UnsafeBufferPointer<(event: UsageEvent, cost: CostBreakdown)>
+        let replies: [RedisReply]
+        let replyStart: [Int]
+        let sessionKeys: [[[UInt8]]]
+        let sessionSlot: [Int]
+        let agentKeys: [[UInt8]]
+        let seenKeys: [[UInt8]]
+        let assessments: UnsafeMutableBufferPointer<RiskAssessment>
+        let replayedHere: UnsafeMutableBufferPointer<Bool>
+        let planned: UnsafeMutableBufferPointer<GroupWrite?>
+        let damaged: UnsafeMutableBufferPointer<String?>
+        let config: RiskConfig
+        let cache: AgentStateCache?
+    }
+
+    /// Scores one agent's items on the state read for it, in occurred_at order, and plans its
+    /// compare-and-set (none when every item had been scored before).
+    private static func scoreGroup(_ groupIndex: Int, _ group: [Int], _ shared: GroupScoring) {
+        let items = shared.items
+        var cursor = shared.replyStart[groupIndex]
+        func next() -> RedisReply {
+            defer { cursor += 1 }
+            return shared.replies[cursor]
+        }
+        let (version, stateBytes) = Self.versionAndState(next())
+        var agent = loadAgent(stateBytes, agentID: items[group[0]].event.agentID, cache: shared.cache,
+                              damaged: &shared.damaged[groupIndex])
+        // By slot: nil for a session neither stored (readably) nor scored yet.
+        let keys = shared.sessionKeys[groupIndex]
+        var sessions: [SessionRiskState?] = []
+        sessions.reserveCapacity(keys.count)
+        for _ in keys {
+            if case .bulk(let bytes) = next(), let state = try? SessionRiskState(decoding: bytes) {
+                sessions.append(state)
+            } else {
+                sessions.append(nil)
+            }
+        }
+        var outcomes: [(key: [UInt8], outcome: [UInt8])] = []
+        // Items of this group scored in this round (a second copy in the batch is replayed).
+        var scoredHere: [Int] = []
+        for index in group {
+            if case .bulk(let bytes) = next(), let previous = RiskOutcome.decode(bytes) {
+                shared.assessments[index] = previous
+                shared.replayedHere[index] = true
+                continue
+            }
+            if let first = scoredHere.first(where: { items[$0].event.eventID == items[index].event.eventID }) {
+                shared.assessments[index] = shared.assessments[first]
+                shared.replayedHere[index] = true
+                continue
+            }
+            let slot = shared.sessionSlot[index]
+            if sessions[slot] == nil { sessions[slot] = SessionRiskState() }
+            shared.assessments[index] = RiskScorer.score(
+                items[index].event, cost: items[index].cost, agent: &agent, session: &sessions[slot]!, config: shared.config)
+            shared.replayedHere[index] = false
+            scoredHere.append(index)
+            outcomes.append((shared.seenKeys[index], RiskOutcome.encode(shared.assessments[index])))
+        }
+        guard !outcomes.isEmpty else {
+            shared.planned[groupIndex] = nil
+            return
+        }
+        let encoded = agent.encoded()
+        let call = RiskCommitScript.call(
+            agentKey: shared.agentKeys[groupIndex], version: version, state: encoded,
+            sessions: sessions.indices.filter { sessions[$0] != nil }
+                .sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
+                .map { (keys[$0], sessions[$0]!.encoded()) },
+            seen: outcomes)
+        shared.planned[groupIndex] = GroupWrite(call: call, bytes: encoded, state: agent)
+    }
+
     /// The stored agent state (the one this process wrote when the bytes are unchanged), or a
-    /// fresh one only when there is none or it is damaged (a fresh state is ~8 KB to build).
-    private func loadAgent(_ stateBytes: [UInt8]?, agentID: String) -> AgentRiskState {
+    /// fresh one only when there is none or it is damaged (`damaged` says why; a fresh state
+    /// is ~8 KB to build).
+    private static func loadAgent(_ stateBytes: [UInt8]?, agentID: String, cache: AgentStateCache?,
+                                  damaged: inout String?) -> AgentRiskState {
         if let stateBytes {
             if let kept = cache?.state(of: agentID, matching: stateBytes) { return kept }
             do { return try AgentRiskState(decoding: stateBytes) } catch {
-                damagedStates += 1
-                logger.warning("damaged risk state; starting the agent afresh", metadata: [
-                    "agent": "\(agentID)", "error": "\(error)"])
+                damaged = "\(error)"
             }
         }
         return AgentRiskState()

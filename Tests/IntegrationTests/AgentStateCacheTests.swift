@@ -53,6 +53,65 @@ struct AgentStateCacheTests {
         #expect(cache.count == 6)
     }
 
+    @Test("a batch's agents scored on two threads give exactly the pure scorer's results, replays and damaged states included")
+    func parallelScoring() throws {
+        let redis = try BudgetRedis(database: 9)
+        defer {
+            try? redis.flush()
+            redis.close()
+        }
+        let scenario = AnomalyScenario.generate(.init(seed: 9, agents: 40, days: 2, episodesPerAttack: 1))
+        let items = scenario.events.map { (event: $0.event, cost: CostCalculator.price($0.event, catalog: scenario.catalog)) }
+        var agents: [String: AgentRiskState] = [:]
+        var sessions: [String: SessionRiskState] = [:]
+        let expected = items.map {
+            RiskScorer.score($0.event, cost: $0.cost, agent: &agents[$0.event.agentID, default: AgentRiskState()],
+                             session: &sessions[$0.event.sessionID, default: SessionRiskState()])
+        }
+        let connection = try RedisConnection(config: try RedisConfig(url: redis.url))
+        defer { connection.close() }
+        // Every batch of 400 spans all 40 agents; from 2 agents on, they are scored on two threads.
+        let scorer = SharedRiskScorer(redis: connection, logger: Logger(label: "parallel-test"), cache: AgentStateCache(),
+                                      turns: nil, parallelAgents: 2)
+        var got: [RiskAssessment] = []
+        var replayed = 0
+        var batchesOverAgents = 0
+        for start in stride(from: 0, to: items.count, by: 400) {
+            let batch = Array(items[start..<min(start + 400, items.count)])
+            if Set(batch.map(\.event.agentID)).count >= 2 { batchesOverAgents += 1 }
+            // Each batch is sent twice: the second time every event is a replay of the first.
+            let first = try scorer.score(batch)
+            let again = try scorer.score(batch)
+            got += first.map(\.assessment)
+            // A replay gives the stored outcome: the score and level (in full only from MEDIUM on).
+            let differingReplays = zip(again, first).filter {
+                $0.assessment.score != $1.assessment.score || $0.assessment.level != $1.assessment.level
+            }.count
+            #expect(differingReplays == 0)
+            replayed += again.filter(\.replayed).count
+            #expect(first.allSatisfy { !$0.replayed })
+        }
+        #expect(batchesOverAgents > 20, "the batches must span agents to exercise the two threads")
+        #expect(got.count == expected.count)
+        #expect(zip(got, expected).filter { $0 != $1 }.count == 0, "scores differing from the pure scorer's")
+        #expect(replayed == items.count)
+        #expect(scorer.conflicts == 0)
+        // A damaged state is replaced by a fresh one and counted, also on the threads.
+        let agentIDs = Array(Set(items.map(\.event.agentID))).sorted()
+        for agent in agentIDs.prefix(3) {
+            _ = try connection.command(["HSET", RiskStateKeys.agent(agent), "s", "not a state"])
+        }
+        let stamp = Int(Date().timeIntervalSince1970 * 1000)
+        let fresh = agentIDs.map { agent in
+            var event = items.first { $0.event.agentID == agent }!
+            event.event.eventID = "parallel-\(stamp)-\(agent)"
+            return event
+        }
+        let scored = try scorer.score(fresh)
+        #expect(scored.allSatisfy { !$0.replayed })
+        #expect(scorer.damagedStates == 3)
+    }
+
     @Test("two loops scoring the same agents at once take turns: no compare-and-set conflict between them, each event counted once")
     func loopsTakeTurns() throws {
         let redis = try BudgetRedis(database: 9)
