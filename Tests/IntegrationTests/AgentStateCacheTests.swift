@@ -10,14 +10,11 @@ import Testing
 /// real Redis (database 9).
 @Suite("Anomaly agent-state cache", .serialized)
 struct AgentStateCacheTests {
-    @Test("two loops sharing the cache score exactly as the pure scorer, also when another worker writes in between")
-    func sameScores() throws {
-        let redis = try BudgetRedis(database: 9)
-        defer {
-            try? redis.flush()
-            redis.close()
-        }
-        let scenario = AnomalyScenario.generate(.init(seed: 5, agents: 6, days: 2, episodesPerAttack: 1))
+    /// A two-day scenario's events with their prices, and the pure scorer's assessment of each
+    /// (state kept in memory, events in order).
+    static func pricedScenario(seed: UInt64, agents count: Int)
+        -> (items: [(event: UsageEvent, cost: CostBreakdown)], expected: [RiskAssessment]) {
+        let scenario = AnomalyScenario.generate(.init(seed: seed, agents: count, days: 2, episodesPerAttack: 1))
         let items = scenario.events.map { (event: $0.event, cost: CostCalculator.price($0.event, catalog: scenario.catalog)) }
         var agents: [String: AgentRiskState] = [:]
         var sessions: [String: SessionRiskState] = [:]
@@ -25,6 +22,17 @@ struct AgentStateCacheTests {
             RiskScorer.score($0.event, cost: $0.cost, agent: &agents[$0.event.agentID, default: AgentRiskState()],
                              session: &sessions[$0.event.sessionID, default: SessionRiskState()])
         }
+        return (items, expected)
+    }
+
+    @Test("two loops sharing the cache score exactly as the pure scorer, also when another worker writes in between")
+    func sameScores() throws {
+        let redis = try BudgetRedis(database: 9)
+        defer {
+            try? redis.flush()
+            redis.close()
+        }
+        let (items, expected) = Self.pricedScenario(seed: 5, agents: 6)
 
         let cache = AgentStateCache()
         let logger = Logger(label: "cache-test")
@@ -60,14 +68,7 @@ struct AgentStateCacheTests {
             try? redis.flush()
             redis.close()
         }
-        let scenario = AnomalyScenario.generate(.init(seed: 9, agents: 40, days: 2, episodesPerAttack: 1))
-        let items = scenario.events.map { (event: $0.event, cost: CostCalculator.price($0.event, catalog: scenario.catalog)) }
-        var agents: [String: AgentRiskState] = [:]
-        var sessions: [String: SessionRiskState] = [:]
-        let expected = items.map {
-            RiskScorer.score($0.event, cost: $0.cost, agent: &agents[$0.event.agentID, default: AgentRiskState()],
-                             session: &sessions[$0.event.sessionID, default: SessionRiskState()])
-        }
+        let (items, expected) = Self.pricedScenario(seed: 9, agents: 40)
         let connection = try RedisConnection(config: try RedisConfig(url: redis.url))
         defer { connection.close() }
         // Every batch of 400 spans all 40 agents; from 2 agents on, they are scored on two threads.
@@ -119,8 +120,7 @@ struct AgentStateCacheTests {
             try? redis.flush()
             redis.close()
         }
-        let scenario = AnomalyScenario.generate(.init(seed: 7, agents: 8, days: 2, episodesPerAttack: 1))
-        let items = scenario.events.map { (event: $0.event, cost: CostCalculator.price($0.event, catalog: scenario.catalog)) }
+        let items = Self.pricedScenario(seed: 7, agents: 8).items
         // Batches of 40 dealt to the two loops in turn: every batch holds most of the 8 agents.
         let batches = stride(from: 0, to: items.count, by: 40).map { Array(items[$0..<min($0 + 40, items.count)]) }
         let turns = AgentTurns()
