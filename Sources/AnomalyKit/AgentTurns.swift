@@ -18,7 +18,7 @@ public final class AgentTurns: @unchecked Sendable {
     /// Guards `busy` (`@unchecked Sendable`: every access holds it).
     private let condition = NSCondition()
     private var busy: Set<String> = []
-    /// Turns that had to wait for another loop, for metrics.
+    /// Turns that had to wait for another loop (what shows that loops overlapped).
     private var waitedCount = 0
 
     public init() {}

@@ -83,8 +83,9 @@ public final class AnomalyProcessor: BatchProcessor {
         }
         let before = (scorer.conflicts, scorer.damagedStates)
         let scored = try scorer.score(batch.map { ($0.event, CostCalculator.price($0.event, catalog: catalog)) })
-        conflicts.increment(by: scorer.conflicts - before.0)
-        stateConflicts += scorer.conflicts - before.0
+        let lost = scorer.conflicts - before.0
+        conflicts.increment(by: lost)
+        stateConflicts += lost
         damaged.increment(by: scorer.damagedStates - before.1)
         try outputs.emit(scored, context: context)
         // Counted per batch: one metrics update per level rather than per event.

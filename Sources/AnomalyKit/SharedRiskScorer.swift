@@ -194,27 +194,19 @@ public final class SharedRiskScorer {
         // 2. Score. Agents are independent, so a large batch's agents are scored on two
         // threads: while this loop holds the agents' turn (`AgentTurns`), the process's other
         // loop has little to do, and the turn is what bounds the worker's rate. Each group
-        // writes only its own items' results and its own slot of `planned`.
-        var planned = [GroupWrite?](repeating: nil, count: groups.count)
-        var damaged = [String?](repeating: nil, count: groups.count)  // per group: why its state was unreadable
+        // writes only its own items' results and its own slot of `outcomes`.
+        var outcomes = [GroupOutcome](repeating: GroupOutcome(), count: groups.count)
         results.assessments.withUnsafeMutableBufferPointer { assessments in
             results.replayedHere.withUnsafeMutableBufferPointer { replayedHere in
-                planned.withUnsafeMutableBufferPointer { planned in
-                    damaged.withUnsafeMutableBufferPointer { damaged in
-                        let shared = GroupScoring(
-                            items: items, replies: replies, replyStart: replyStart, sessionKeys: sessionKeys,
-                            sessionSlot: sessionSlot, agentKeys: agentKeys, seenKeys: seenKeys,
-                            assessments: assessments, replayedHere: replayedHere, planned: planned, damaged: damaged,
-                            config: config, cache: cache)
-                        let threads = groups.count >= parallelAgents ? 2 : 1
-                        if threads == 1 {
-                            for groupIndex in groups.indices { Self.scoreGroup(groupIndex, groups[groupIndex], shared) }
-                        } else {
-                            DispatchQueue.concurrentPerform(iterations: threads) { thread in
-                                for groupIndex in stride(from: thread, to: groups.count, by: threads) {
-                                    Self.scoreGroup(groupIndex, groups[groupIndex], shared)
-                                }
-                            }
+                outcomes.withUnsafeMutableBufferPointer { outcomes in
+                    let shared = GroupScoring(
+                        items: items, replies: replies, replyStart: replyStart, sessionKeys: sessionKeys,
+                        sessionSlot: sessionSlot, agentKeys: agentKeys, seenKeys: seenKeys,
+                        assessments: assessments, replayedHere: replayedHere, outcomes: outcomes, config: config, cache: cache)
+                    let threads = groups.count >= parallelAgents ? 2 : 1
+                    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                        for groupIndex in stride(from: thread, to: groups.count, by: threads) {
+                            Self.scoreGroup(groupIndex, groups[groupIndex], shared)
                         }
                     }
                 }
@@ -224,12 +216,12 @@ public final class SharedRiskScorer {
         var callGroups: [[Int]] = []
         var written: [(agentID: String, bytes: [UInt8], state: AgentRiskState)] = []
         for groupIndex in groups.indices {
-            if let error = damaged[groupIndex] {
+            if let error = outcomes[groupIndex].damaged {
                 damagedStates += 1
                 logger.warning("damaged risk state; starting the agent afresh", metadata: [
                     "agent": "\(items[groups[groupIndex][0]].event.agentID)", "error": "\(error)"])
             }
-            guard let write = planned[groupIndex] else {
+            guard let write = outcomes[groupIndex].write else {
                 results.commit(groups[groupIndex])  // nothing to write: all seen before
                 continue
             }
@@ -254,11 +246,18 @@ public final class SharedRiskScorer {
         return lost
     }
 
-    /// A groups's compare-and-set and the state it writes.
+    /// A group's compare-and-set and the state it writes.
     private struct GroupWrite {
         var call: (keys: [[UInt8]], args: [[UInt8]])
         var bytes: [UInt8]
         var state: AgentRiskState
+    }
+
+    /// What scoring a group left: its write (none when every item had been scored before) and,
+    /// when its stored state was unreadable, why.
+    private struct GroupOutcome {
+        var write: GroupWrite?
+        var damaged: String?
     }
 
     /// What scoring a group reads and where it writes: the batch's items and replies, and per
@@ -274,8 +273,7 @@ public final class SharedRiskScorer {
         let seenKeys: [[UInt8]]
         let assessments: UnsafeMutableBufferPointer<RiskAssessment>
         let replayedHere: UnsafeMutableBufferPointer<Bool>
-        let planned: UnsafeMutableBufferPointer<GroupWrite?>
-        let damaged: UnsafeMutableBufferPointer<String?>
+        let outcomes: UnsafeMutableBufferPointer<GroupOutcome>
         let config: RiskConfig
         let cache: AgentStateCache?
     }
@@ -291,7 +289,7 @@ public final class SharedRiskScorer {
         }
         let (version, stateBytes) = Self.versionAndState(next())
         var agent = loadAgent(stateBytes, agentID: items[group[0]].event.agentID, cache: shared.cache,
-                              damaged: &shared.damaged[groupIndex])
+                              damaged: &shared.outcomes[groupIndex].damaged)
         // By slot: nil for a session neither stored (readably) nor scored yet.
         let keys = shared.sessionKeys[groupIndex]
         var sessions: [SessionRiskState?] = []
@@ -325,10 +323,7 @@ public final class SharedRiskScorer {
             scoredHere.append(index)
             outcomes.append((shared.seenKeys[index], RiskOutcome.encode(shared.assessments[index])))
         }
-        guard !outcomes.isEmpty else {
-            shared.planned[groupIndex] = nil
-            return
-        }
+        guard !outcomes.isEmpty else { return }  // nothing to write
         let encoded = agent.encoded()
         let call = RiskCommitScript.call(
             agentKey: shared.agentKeys[groupIndex], version: version, state: encoded,
@@ -336,7 +331,7 @@ public final class SharedRiskScorer {
                 .sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
                 .map { (keys[$0], sessions[$0]!.encoded()) },
             seen: outcomes)
-        shared.planned[groupIndex] = GroupWrite(call: call, bytes: encoded, state: agent)
+        shared.outcomes[groupIndex].write = GroupWrite(call: call, bytes: encoded, state: agent)
     }
 
     /// The stored agent state (the one this process wrote when the bytes are unchanged), or a
