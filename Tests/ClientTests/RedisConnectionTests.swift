@@ -33,6 +33,22 @@ struct RedisConnectionTests {
         }
     }
 
+    /// `ops/servers` runs Redis with its append-only file fsynced before every reply, so a write
+    /// a worker saw succeed (and acked its message for) survives a machine crash, not only a
+    /// killed server; `hashFields` reads CONFIG GET's name/value pairs.
+    @Test func serversRedisSyncsEveryWriteToDiskBeforeAnswering() throws {
+        let redis = try RedisTestSupport.connect()
+        let config = try redis.command(["CONFIG", "GET", "append*"]).hashFields
+        #expect(config["appendonly"] == "yes", "\(config)")
+        #expect(config["appendfsync"] == "always", "\(config)")
+        let key = RedisTestSupport.uniquePrefix("fsync") + "value"
+        try redis.command(["SET", key, "1"])
+        let info = try #require(try redis.command(["INFO", "persistence"]).string)
+        #expect(info.contains("aof_enabled:1"), "\(info)")
+        #expect(info.contains("aof_last_write_status:ok"), "\(info)")
+        try redis.command(["DEL", key])
+    }
+
     @Test func setAndGetRoundTripBinaryValues() throws {
         let redis = try RedisTestSupport.connect()
         let key = RedisTestSupport.uniquePrefix("binary") + "value"
