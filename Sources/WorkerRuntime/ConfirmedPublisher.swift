@@ -41,6 +41,16 @@ public final class ConfirmedPublisher {
         }
     }
 
+    /// Keeps an idle connection open. rabbitmq-c sends heartbeats only from within its calls,
+    /// so a publisher silent for two heartbeat intervals (60 s by default) is dropped by the
+    /// broker, and the next publish (a batch's alert, say, minutes after the last) fails and
+    /// the batch is retried. Called from the owner's housekeeping; it touches the connection
+    /// only when nothing published is awaiting its confirm (so no nack can be swallowed here).
+    public func keepAlive() {
+        guard let c = connection, c.isOpen, c.unconfirmedCount == 0 else { return }
+        do { try c.pollConfirms() } catch { close() }
+    }
+
     public func close() {
         connection?.close()
         connection = nil

@@ -240,6 +240,7 @@ public final class ConsumeLoop: @unchecked Sendable {
         let nowMs = SystemClock.unixMilliseconds
         guard processorConnected, nowMs - lastHousekeeping >= housekeepingIntervalMs else { return }
         lastHousekeeping = nowMs
+        context.publisher.keepAlive()
         do {
             try processor.housekeeping(context: context)
         } catch {
