@@ -23,6 +23,9 @@ public final class AnomalyProcessor: BatchProcessor {
         /// The loops of this process score an agent one at a time (`AgentTurns`); nil leaves
         /// conflicts between them to the compare-and-set.
         public var turns: AgentTurns? = .shared
+        /// Parts a large batch is scored in, each part's compare-and-sets sent to Redis while
+        /// the next part is scored (1: all of them once the batch is scored).
+        public var writeParts = 4
         public init() {}
     }
 
@@ -63,7 +66,7 @@ public final class AnomalyProcessor: BatchProcessor {
         self.db = db
         self.redis = redis
         scorer = SharedRiskScorer(redis: redis, config: options.config, logger: logger, cache: options.stateCache,
-                                  turns: options.turns)
+                                  turns: options.turns, writeParts: options.writeParts)
         outputs.db = db
         try reload()
     }

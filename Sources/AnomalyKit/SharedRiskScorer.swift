@@ -23,7 +23,8 @@ public struct AnomalyError: RetriableError, CustomStringConvertible {
 /// Scores a batch against the agent states shared in Redis. Per agent: one pipelined read
 /// (state and version, session states, the events' seen markers), scoring in `occurred_at`
 /// order in memory, then one compare-and-set that writes the new state with the sessions and
-/// the seen markers. An agent whose version moved meanwhile (another worker) is read and
+/// the seen markers (a large batch's compare-and-sets go out in parts while the rest of it is
+/// scored, `PipelinedEvals`). An agent whose version moved meanwhile (another worker) is read and
 /// scored again, so every event moves an agent's state exactly once, whichever worker gets it.
 /// The loops of one process take turns at an agent (`AgentTurns`) from the read to the
 /// compare-and-set, so only other processes can make them lose one.
@@ -35,6 +36,7 @@ public final class SharedRiskScorer {
     private let cache: AgentStateCache?
     private let turns: AgentTurns?
     private let parallelAgents: Int
+    private let writeParts: Int
     /// Compare-and-set conflicts and damaged states met so far (for metrics).
     public private(set) var conflicts = 0
     public private(set) var damagedStates = 0
@@ -43,9 +45,12 @@ public final class SharedRiskScorer {
     /// unchanged (nil: always decode).
     /// `turns`: the loops of this process score an agent one at a time (nil: no turns, a
     /// conflict between loops is resolved by the compare-and-set alone).
-    /// `parallelAgents`: batches with at least this many agents are scored on two threads.
+    /// `parallelAgents`: batches with at least this many agents are scored on two threads, in
+    /// `writeParts` parts whose compare-and-sets are sent while the next part is scored.
     public init(redis: RedisConnection, config: RiskConfig = RiskConfig(), logger: Logger, maxAttempts: Int = 25,
-                cache: AgentStateCache? = .shared, turns: AgentTurns? = .shared, parallelAgents: Int = 32) {
+                cache: AgentStateCache? = .shared, turns: AgentTurns? = .shared, parallelAgents: Int = 32,
+                writeParts: Int = 4) {
+        self.writeParts = max(1, writeParts)
         self.cache = cache
         self.parallelAgents = parallelAgents
         self.turns = turns
@@ -191,48 +196,57 @@ public final class SharedRiskScorer {
         }
         let replies = try redis.pipeline(bytes: commands)
 
-        // 2. Score. Agents are independent, so a large batch's agents are scored on two
-        // threads: while this loop holds the agents' turn (`AgentTurns`), the process's other
-        // loop has little to do, and the turn is what bounds the worker's rate. Each group
-        // writes only its own items' results and its own slot of `outcomes`.
+        // 2. Score, and 3. compare-and-set. Agents are independent, so a large batch's agents
+        // are scored on two threads: while this loop holds the agents' turn (`AgentTurns`), the
+        // process's other loop has little to do, and the turn is what bounds the worker's rate.
+        // Each group writes only its own items' results and its own slot of `outcomes`. The
+        // groups are scored in parts, and each part's compare-and-sets are written to Redis
+        // before the next part is scored, so Redis applies them (and syncs them to disk) while
+        // the rest is scored; the replies are read once all are sent.
         var outcomes = [GroupOutcome](repeating: GroupOutcome(), count: groups.count)
-        results.assessments.withUnsafeMutableBufferPointer { assessments in
-            results.replayedHere.withUnsafeMutableBufferPointer { replayedHere in
-                outcomes.withUnsafeMutableBufferPointer { outcomes in
-                    let shared = GroupScoring(
-                        items: items, replies: replies, replyStart: replyStart, sessionKeys: sessionKeys,
-                        sessionSlot: sessionSlot, agentKeys: agentKeys, seenKeys: seenKeys,
-                        assessments: assessments, replayedHere: replayedHere, outcomes: outcomes, config: config, cache: cache)
-                    let threads = groups.count >= parallelAgents ? 2 : 1
-                    DispatchQueue.concurrentPerform(iterations: threads) { thread in
-                        for groupIndex in stride(from: thread, to: groups.count, by: threads) {
-                            Self.scoreGroup(groupIndex, groups[groupIndex], shared)
+        let threads = groups.count >= parallelAgents ? 2 : 1
+        let parts = threads == 1 ? 1 : min(writeParts, groups.count)
+        let writes = try redis.pipelinedEvals(RiskCommitScript.script)
+        var callGroups: [[Int]] = []
+        var written: [(agentID: String, bytes: [UInt8], state: AgentRiskState)] = []
+        for part in 0..<parts {
+            let range = (part * groups.count / parts)..<((part + 1) * groups.count / parts)
+            results.assessments.withUnsafeMutableBufferPointer { assessments in
+                results.replayedHere.withUnsafeMutableBufferPointer { replayedHere in
+                    outcomes.withUnsafeMutableBufferPointer { outcomes in
+                        let shared = GroupScoring(
+                            items: items, replies: replies, replyStart: replyStart, sessionKeys: sessionKeys,
+                            sessionSlot: sessionSlot, agentKeys: agentKeys, seenKeys: seenKeys,
+                            assessments: assessments, replayedHere: replayedHere, outcomes: outcomes, config: config, cache: cache)
+                        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                            for groupIndex in stride(from: range.lowerBound + thread, to: range.upperBound, by: threads) {
+                                Self.scoreGroup(groupIndex, groups[groupIndex], shared)
+                            }
                         }
                     }
                 }
             }
-        }
-        var calls: [(keys: [[UInt8]], args: [[UInt8]])] = []
-        var callGroups: [[Int]] = []
-        var written: [(agentID: String, bytes: [UInt8], state: AgentRiskState)] = []
-        for groupIndex in groups.indices {
-            if let error = outcomes[groupIndex].damaged {
-                damagedStates += 1
-                logger.warning("damaged risk state; starting the agent afresh", metadata: [
-                    "agent": "\(items[groups[groupIndex][0]].event.agentID)", "error": "\(error)"])
+            var calls: [(keys: [[UInt8]], args: [[UInt8]])] = []
+            calls.reserveCapacity(range.count)
+            for groupIndex in range {
+                if let error = outcomes[groupIndex].damaged {
+                    damagedStates += 1
+                    logger.warning("damaged risk state; starting the agent afresh", metadata: [
+                        "agent": "\(items[groups[groupIndex][0]].event.agentID)", "error": "\(error)"])
+                }
+                guard let write = outcomes[groupIndex].write else {
+                    results.commit(groups[groupIndex])  // nothing to write: all seen before
+                    continue
+                }
+                calls.append(write.call)
+                callGroups.append(groups[groupIndex])
+                if cache != nil { written.append((items[groups[groupIndex][0]].event.agentID, write.bytes, write.state)) }
             }
-            guard let write = outcomes[groupIndex].write else {
-                results.commit(groups[groupIndex])  // nothing to write: all seen before
-                continue
-            }
-            calls.append(write.call)
-            callGroups.append(groups[groupIndex])
-            if cache != nil { written.append((items[groups[groupIndex][0]].event.agentID, write.bytes, write.state)) }
+            try writes.send(calls)
         }
 
-        // 3. Compare-and-set.
         var lost: [[Int]] = []
-        for (offset, reply) in try redis.evalMany(RiskCommitScript.script, byteCalls: calls).enumerated() {
+        for (offset, reply) in try writes.finish().enumerated() {
             if let message = reply.errorMessage {
                 throw RedisError(kind: .server, message: "risk state script failed: \(message)")
             }

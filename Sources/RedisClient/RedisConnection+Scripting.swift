@@ -82,3 +82,59 @@ extension RedisConnection {
         reply.errorMessage?.hasPrefix("NOSCRIPT") ?? false
     }
 }
+
+/// EVALSHA calls of one script sent in parts as they become ready, and answered together: each
+/// `send` writes its calls to the socket at once, without waiting for replies, so Redis runs
+/// them while the caller prepares the next part; `finish` reads every reply in call order (calls
+/// that hit NOSCRIPT are retried once after SCRIPT LOAD, as in `evalMany`). The same commands
+/// and bytes as one `evalMany` of all the calls. Used by one thread, like its connection.
+public final class PipelinedEvals {
+    private let connection: RedisConnection
+    private let script: RedisScript
+    private let sha: String
+    private var calls: [(keys: [[UInt8]], args: [[UInt8]])] = []
+    private var finished = false
+
+    init(connection: RedisConnection, script: RedisScript, sha: String) {
+        self.connection = connection
+        self.script = script
+        self.sha = sha
+    }
+
+    /// Queues `calls` and writes them out (blocking until the socket took them all).
+    public func send(_ calls: [(keys: [[UInt8]], args: [[UInt8]])]) throws(RedisError) {
+        precondition(!finished, "PipelinedEvals used after finish()")
+        guard !calls.isEmpty else { return }
+        for call in calls {
+            try connection.append(RedisConnection.evalSHAArgs(sha, byteKeys: call.keys, binaryArgs: call.args))
+        }
+        self.calls.append(contentsOf: calls)
+        try connection.writeQueued()
+    }
+
+    /// One reply per call sent, in order; error replies other than NOSCRIPT stay in place.
+    public func finish() throws(RedisError) -> [RedisReply] {
+        precondition(!finished, "PipelinedEvals finished twice")
+        finished = true
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(calls.count)
+        for _ in calls { replies.append(try connection.readReply()) }
+        let missing = replies.indices.filter { RedisConnection.isNoScript(replies[$0]) }
+        if !missing.isEmpty {
+            let reloaded = try connection.loadScript(script)
+            let retried = try connection.pipeline(bytes: missing.map {
+                RedisConnection.evalSHAArgs(reloaded, byteKeys: calls[$0].keys, binaryArgs: calls[$0].args)
+            })
+            for (index, reply) in zip(missing, retried) { replies[index] = reply }
+        }
+        return replies
+    }
+}
+
+extension RedisConnection {
+    /// Starts a `PipelinedEvals` of `script` (loading it first when this connection has not).
+    public func pipelinedEvals(_ script: RedisScript) throws(RedisError) -> PipelinedEvals {
+        try checkNotSubscribed()
+        return PipelinedEvals(connection: self, script: script, sha: try scriptSHA(script))
+    }
+}

@@ -159,6 +159,15 @@ public final class RedisConnection {
         out.append(UInt8(ascii: "\n"))
     }
 
+    /// Writes every queued command to the socket without reading replies.
+    func writeQueued() throws(RedisError) {
+        let ctx = try openContext()
+        var done: Int32 = 0
+        while done == 0 {
+            if redisBufferWrite(ctx, &done) != REDIS_OK { throw fail(ctx) }
+        }
+    }
+
     /// Blocking read of the next reply (flushes pending output first).
     func readReply() throws(RedisError) -> RedisReply {
         let ctx = try openContext()

@@ -67,6 +67,10 @@ struct AnomalyBench: ParsableCommand {
     @Flag(name: .customLong("no-turns"), help: ArgumentHelp(
         "Let the worker's loops score the same agents at once, leaving their conflicts to the compare-and-set (each lost one is read and scored again), to measure what taking turns saves."))
     var noTurns = false
+
+    @Option(name: .customLong("write-parts"), help: ArgumentHelp(
+        "Parts the worker scores a batch in, sending each part's compare-and-sets to Redis while it scores the next (1: all once the batch is scored), to measure what the overlap gains."))
+    var writeParts = 4
     @Option(name: .customLong("batch-size")) var batchSize: Int = 500
     @Option(help: "Pricing catalog to load into the scratch database.") var catalog: String = "ops/pricing/catalog.json"
 
@@ -82,6 +86,7 @@ struct AnomalyBench: ParsableCommand {
         guard workerEvents >= 0 else { throw ValidationError("--worker-events must be 0 (skip) or more (got \(workerEvents))") }
         guard warmupEvents >= 0 else { throw ValidationError("--warmup-events must be 0 or more (got \(warmupEvents))") }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (got \(rounds))") }
+        guard (1...64).contains(writeParts) else { throw ValidationError("--write-parts must be between 1 and 64 (got \(writeParts))") }
         guard (1...64).contains(loops), batchSize >= 1 else {
             throw ValidationError("--loops must be 1–64 and --batch-size at least 1 (got \(loops) and \(batchSize))")
         }
@@ -170,6 +175,7 @@ struct AnomalyBench: ParsableCommand {
                 var options = AnomalyProcessor.Options()
                 if noStateCache { options.stateCache = nil }
                 if noTurns { options.turns = nil }
+                options.writeParts = writeParts
                 let processor = AnomalyProcessor(postgresURL: benchDB.url, redisURL: redisURL, logger: logger, options: options)
                 created.processors.append(processor)
                 return processor

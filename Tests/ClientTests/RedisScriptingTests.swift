@@ -1,5 +1,8 @@
 import Testing
 import RedisClient
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite("Redis scripting", .serialized, .timeLimit(.minutes(2)))
 struct RedisScriptingTests {
@@ -75,5 +78,44 @@ struct RedisScriptingTests {
 
         let seen = (0..<50).map { prefix + "seen:\($0)" } + [prefix + "seen:new", total]
         try redis.command(["DEL"] + seen)
+    }
+
+    @Test func pipelinedEvalsSendPartsBeforeReadingAndAnswerInOrder() throws {
+        let redis = try RedisTestSupport.connect()
+        let observer = try RedisTestSupport.connect()
+        let prefix = RedisTestSupport.uniquePrefix("pipelined")
+        let total = prefix + "total"
+        func call(_ event: Int, _ amount: Int) -> (keys: [[UInt8]], args: [[UInt8]]) {
+            (keys: [Array((prefix + "seen:\(event)").utf8), Array(total.utf8)], args: [Array(String(amount).utf8)])
+        }
+        let writes = try redis.pipelinedEvals(Self.dedupeCount)
+        try writes.send((0..<30).map { call($0, 1) })
+        // Sent, not yet answered: Redis runs the first part while the caller prepares the next.
+        var applied: Int64?
+        for _ in 0..<200 {
+            applied = try observer.command(["GET", total]).int
+            if applied == 30 { break }
+            usleep(5_000)
+        }
+        #expect(applied == 30, "the first part should run before finish() reads its replies")
+        try writes.send([])  // an empty part sends nothing
+        try writes.send((25..<40).map { call($0, 10) })  // 25–29 are duplicates of the first part
+        let replies = try writes.finish()
+        #expect(replies.count == 45)
+        #expect(replies.prefix(30).allSatisfy { $0 == .integer(1) })
+        #expect(replies[30..<35].allSatisfy { $0 == .integer(0) })
+        #expect(replies.suffix(10).allSatisfy { $0 == .integer(1) })
+        #expect(try redis.command(["GET", total]).int == 30 + 100)
+
+        // A script flushed between the parts: the calls that met NOSCRIPT run once after a reload.
+        let again = try redis.pipelinedEvals(Self.dedupeCount)
+        try again.send([call(100, 5)])
+        #expect(try again.finish() == [.integer(1)])
+        let flushed = try redis.pipelinedEvals(Self.dedupeCount)
+        try observer.command(["SCRIPT", "FLUSH"])
+        try flushed.send([call(101, 7), call(100, 5)])
+        #expect(try flushed.finish() == [.integer(1), .integer(0)])
+        #expect(try redis.command(["GET", total]).int == 130 + 5 + 7)
+        try redis.command(["DEL", total] + (0..<40).map { prefix + "seen:\($0)" } + [prefix + "seen:100", prefix + "seen:101"])
     }
 }

@@ -14,6 +14,7 @@ struct BenchCommandTests {
             (["--agents", "0"], "--agents must be between 1 and 2000 (got 0)"),
             (["--worker-events=-5"], "--worker-events must be 0 (skip) or more (got -5)"),
             (["--rounds", "0"], "--rounds must be at least 1 (got 0)"),
+            (["--write-parts", "0"], "--write-parts must be between 1 and 64 (got 0)"),
             (["--loops", "0"], "--loops must be 1–64 and --batch-size at least 1 (got 0 and 500)"),
             (["--worker-events", "3000", "--rounds", "3"],
              "--worker-events (3000) must give each of the 3 rounds more than --loops × --batch-size (1000) events"),
