@@ -11,6 +11,12 @@ let interrupted = Atomic<Bool>(false)
 func installInterruptHandler() {
     signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
     signal(SIGTERM) { _ in interrupted.store(true, ordering: .relaxed) }
+    // A launcher may start us with these blocked (a spawning thread's mask is inherited).
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGINT)
+    sigaddset(&signals, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
 }
 
 struct FleetCommand: ParsableCommand {

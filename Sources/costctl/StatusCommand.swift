@@ -23,6 +23,9 @@ struct StatusCommand: ParsableCommand {
         let redis = ProcessInfo.processInfo.environment["COST_REDIS_URL"].flatMap { try? RedisConnection(config: RedisConfig(url: $0)) }
         defer { amqp.close(); db.close(); redis?.close() }
         var previous: (events: Int64, at: Date)?
+        // Ctrl-C (or SIGTERM) ends --watch after the current refresh, also where SIGINT was
+        // ignored on entry (a script started in the background), which the default would keep.
+        if watch { installInterruptHandler() }
         repeat {
             let totals = try db.query("""
                 SELECT coalesce(sum(event_count), 0)::bigint AS events, coalesce(sum(total_cost_usd), 0)::text AS cost,
@@ -68,7 +71,10 @@ struct StatusCommand: ParsableCommand {
                 print("risk, last hour: \(risk[0, "medium"] ?? "0") MEDIUM, \(risk[0, "high"] ?? "0") HIGH, "
                       + "\(risk[0, "critical"] ?? "0") CRITICAL (costctl security report --since 1h)")
             }
-            if watch { Thread.sleep(forTimeInterval: max(0.2, interval)) }
-        } while watch
+            if watch {
+                let until = Date().addingTimeInterval(max(0.2, interval))
+                while Date() < until, !interrupted.load(ordering: .relaxed) { Thread.sleep(forTimeInterval: 0.1) }
+            }
+        } while watch && !interrupted.load(ordering: .relaxed)
     }
 }
