@@ -27,22 +27,15 @@ extension RedisConnection {
         try evalMany(script, byteCalls: calls.map { (keys: $0.keys.map { Array($0.utf8) }, args: $0.args) })
     }
 
-    /// The same with keys given as the bytes sent (callers that build their keys as bytes).
+    /// The same with keys given as the bytes sent (callers that build their keys as bytes):
+    /// one `PipelinedEvals` sent in a single part.
     public func evalMany(_ script: RedisScript, byteCalls calls: [(keys: [[UInt8]], args: [[UInt8]])]) throws(RedisError)
         -> [RedisReply] {
         try checkNotSubscribed()
         if calls.isEmpty { return [] }
-        let sha = try scriptSHA(script)
-        var replies = try pipeline(bytes: calls.map { Self.evalSHAArgs(sha, byteKeys: $0.keys, binaryArgs: $0.args) })
-        let missing = replies.indices.filter { Self.isNoScript(replies[$0]) }
-        if !missing.isEmpty {
-            let reloaded = try loadScript(script)
-            let retried = try pipeline(bytes: missing.map {
-                Self.evalSHAArgs(reloaded, byteKeys: calls[$0].keys, binaryArgs: calls[$0].args)
-            })
-            for (index, reply) in zip(missing, retried) { replies[index] = reply }
-        }
-        return replies
+        let evals = try pipelinedEvals(script)
+        try evals.send(calls)
+        return try evals.finish()
     }
 
     func scriptSHA(_ script: RedisScript) throws(RedisError) -> String {
@@ -86,8 +79,8 @@ extension RedisConnection {
 /// EVALSHA calls of one script sent in parts as they become ready, and answered together: each
 /// `send` writes its calls to the socket at once, without waiting for replies, so Redis runs
 /// them while the caller prepares the next part; `finish` reads every reply in call order (calls
-/// that hit NOSCRIPT are retried once after SCRIPT LOAD, as in `evalMany`). The same commands
-/// and bytes as one `evalMany` of all the calls. Used by one thread, like its connection.
+/// that hit NOSCRIPT, e.g. after SCRIPT FLUSH or a restart, are retried once after SCRIPT LOAD).
+/// `evalMany` is one part. Used by one thread, like its connection.
 public final class PipelinedEvals {
     private let connection: RedisConnection
     private let script: RedisScript
