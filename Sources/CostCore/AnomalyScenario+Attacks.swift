@@ -7,7 +7,7 @@
 /// - provider hopping: 10–45 min of extra calls at 1–4× the busy rate, each on one of 4–10
 ///   models across at least 2 providers;
 /// - slow drip: 3–6 h of extra ordinary calls whose rate ramps over 1–3 h until the agent
-///   spends 3–8× its normal, started in the agent's working day;
+///   spends 3–8× its normal (`Config.dripPeak`), started in the agent's working day;
 /// - expensive model: for 20–120 min the agent's calls use an opus/o1-class model costing
 ///   15–60× per call (agents whose main model is cheap);
 /// - cost under-reporting: for 30–180 min the agent reports 0–30 % of the catalog cost.
@@ -133,7 +133,7 @@ extension AnomalyScenarioGenerator {
                 time += 60 / rate * random.logNormal(median: 1, sigma: 0.6)
             }
         case .slowDrip:
-            let peakFactor = random.uniform(3, 8)
+            let peakFactor = random.uniform(config.dripPeak.lowerBound, config.dripPeak.upperBound)
             let ramp = min(random.uniform(60, 180), minutes - 60) * 60
             intensity = peakFactor
             detectable = from + Int64(ramp * 1.5 / (peakFactor - 1))

@@ -22,13 +22,19 @@ public struct AnomalyScenario: Sendable {
         /// Days of normal traffic only, at the start, to build history (not scored by the evaluation).
         public var warmupDays: Int = 1
         public var episodesPerAttack: Int = 5
+        /// How many times its normal spend a slow drip brings the agent to at its peak (drawn
+        /// uniformly per episode); the default 3–8× is the repo's scenario, a stronger range
+        /// measures the detector against a bolder drip.
+        public var dripPeak: ClosedRange<Double> = 3...8
 
-        public init(seed: UInt64, agents: Int = 50, days: Int = 3, warmupDays: Int = 1, episodesPerAttack: Int = 5) {
+        public init(seed: UInt64, agents: Int = 50, days: Int = 3, warmupDays: Int = 1, episodesPerAttack: Int = 5,
+                    dripPeak: ClosedRange<Double> = 3...8) {
             self.seed = seed
             self.agents = agents
             self.days = days
             self.warmupDays = warmupDays
             self.episodesPerAttack = episodesPerAttack
+            self.dripPeak = dripPeak
         }
 
         var startSeconds: Int64 {

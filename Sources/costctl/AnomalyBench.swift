@@ -54,6 +54,10 @@ struct AnomalyBench: ParsableCommand {
     @Flag(name: .customLong("drip-bound"), help: ArgumentHelp(
         "After each seed's report, the slow-drip recall an oracle volume detector reaches at 1 % false positives (see below)."))
     var dripBound = false
+    @Option(name: .customLong("drip-peak"), help: ArgumentHelp(
+        "The range the slow drip's peak is drawn from, as LOW-HIGH times the agent's normal spend (the repo's scenario: 3-8); a bolder drip such as 10-30 shows how the detector fares when the drip is not subtle.",
+        valueName: "low-high"))
+    var dripPeak: String = "3-8"
     @Option(name: .customLong("worker-events"), help: "Events for the worker-vs-raw-Redis run (0 skips it).")
     var workerEvents: Int = 100_000
     @Option(name: .customLong("warmup-events"), help: "Untimed events drained first, so the agents have some history.")
@@ -76,6 +80,7 @@ struct AnomalyBench: ParsableCommand {
 
     func validate() throws {
         _ = try seedList()
+        _ = try dripPeakRange()
         guard !(dripBound && heldOut) else {
             throw ValidationError("--drip-bound measures the --seeds scenarios; leave out --held-out to use it")
         }
@@ -96,6 +101,21 @@ struct AnomalyBench: ParsableCommand {
         }
     }
 
+    private func dripPeakRange() throws -> ClosedRange<Double> {
+        let parts = dripPeak.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]), low.isFinite, high.isFinite else {
+            throw ValidationError("--drip-peak: '\(dripPeak)' is not a range; give LOW-HIGH in times the agent's normal spend, e.g. 3-8 or 10-30")
+        }
+        guard low > 1, low <= high, high <= 1000 else {
+            throw ValidationError("--drip-peak: \(dripPeak) must satisfy 1 < LOW ≤ HIGH ≤ 1000 (a drip at 1× adds nothing)")
+        }
+        return low...high
+    }
+
+    private func config(seed: UInt64, agents: Int, days: Int) -> AnomalyScenario.Config {
+        AnomalyScenario.Config(seed: seed, agents: agents, days: days, dripPeak: (try? dripPeakRange()) ?? 3...8)
+    }
+
     private func seedList() throws -> [UInt64] {
         let parts = seeds.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let parsed = parts.map { UInt64($0) }
@@ -113,7 +133,7 @@ struct AnomalyBench: ParsableCommand {
     /// The detector on each of --seeds, with the in-process scoring rate.
     private func runSeeds() throws {
         for seed in try seedList() {
-            let scenario = AnomalyScenario.generate(AnomalyScenario.Config(seed: seed, agents: agents, days: days))
+            let scenario = AnomalyScenario.generate(config(seed: seed, agents: agents, days: days))
             let start = Date()
             let report = AnomalyEvaluation.run(scenario: scenario)
             let seconds = Date().timeIntervalSince(start)
@@ -137,7 +157,7 @@ struct AnomalyBench: ParsableCommand {
         let runs = AnomalySweep.heldOut
         let started = Date()
         for (index, run) in runs.enumerated() {
-            let scenario = AnomalyScenario.generate(AnomalyScenario.Config(seed: run.seed, agents: run.agents, days: run.days))
+            let scenario = AnomalyScenario.generate(config(seed: run.seed, agents: run.agents, days: run.days))
             let report = AnomalyEvaluation.run(scenario: scenario)
             sweep.add(run, report)
             print("[\(index + 1)/\(runs.count), \(Int(Date().timeIntervalSince(started))) s] " + AnomalySweep.line(run, report))

@@ -59,6 +59,30 @@ struct AnomalyDripBoundTests {
         #expect(AnomalyDripBound.quantile([], 0.99) == .infinity)
     }
 
+    @Test("the drip's peak is drawn from Config.dripPeak (3–8× by default); a bolder range changes only the drips")
+    func dripPeakRange() {
+        let plain = AnomalyScenario.generate(.init(seed: 4, agents: 12, days: 3, episodesPerAttack: 2))
+        let bold = AnomalyScenario.generate(.init(seed: 4, agents: 12, days: 3, episodesPerAttack: 2, dripPeak: 10...30))
+        let plainDrips = plain.episodes.filter { $0.label == .slowDrip }
+        let boldDrips = bold.episodes.filter { $0.label == .slowDrip }
+        #expect(plainDrips.count == 2 && boldDrips.count == 2)
+        #expect(plainDrips.allSatisfy { (3...8).contains($0.intensity) }, "\(plainDrips.map(\.intensity))")
+        #expect(boldDrips.allSatisfy { (10...30).contains($0.intensity) }, "\(boldDrips.map(\.intensity))")
+        // Same agents, times and places: only the drips' strength (and so their events) differ.
+        // (Event and session ids are numbered in generation order, so they are left out.)
+        #expect(plainDrips.map(\.agentID) == boldDrips.map(\.agentID) && plainDrips.map(\.start) == boldDrips.map(\.start))
+        let others = { (scenario: AnomalyScenario) in
+            scenario.events.filter { $0.label != .slowDrip }.map {
+                "\($0.label) \($0.event.agentID) \($0.event.occurredAt) \($0.event.model) \($0.event.inputTokens) \($0.event.outputTokens)"
+            }
+        }
+        let plainOthers = others(plain), boldOthers = others(bold)
+        #expect(plainOthers.count > 10_000 && plainOthers == boldOthers,
+                "\(plainOthers.count) vs \(boldOthers.count) other events; first difference: \(zip(plainOthers, boldOthers).first { $0 != $1 }.map { "\($0)" } ?? "none")")
+        let count = { (scenario: AnomalyScenario) in scenario.events.filter { $0.label == .slowDrip }.count }
+        #expect(count(bold) > 2 * count(plain), "a 10–30× drip adds far more calls: \(count(bold)) vs \(count(plain))")
+    }
+
     @Test("a blatant drip is found; the scenario's own drips are counted as the evaluation counts them")
     func scenario() {
         var scenario = AnomalyScenario.generate(.init(seed: 4, agents: 12, days: 3, episodesPerAttack: 1))

@@ -18,6 +18,8 @@ struct BenchCommandTests {
             (["--loops", "0"], "--loops must be 1–64 and --batch-size at least 1 (got 0 and 500)"),
             (["--worker-events", "3000", "--rounds", "3"],
              "--worker-events (3000) must give each of the 3 rounds more than --loops × --batch-size (1000) events"),
+            (["--drip-peak", "8-3"], "--drip-peak: 8-3 must satisfy 1 < LOW ≤ HIGH ≤ 1000"),
+            (["--drip-peak", "ten"], "--drip-peak: 'ten' is not a range; give LOW-HIGH"),
             (["--held-out", "--drip-bound"], "--drip-bound measures the --seeds scenarios; leave out --held-out to use it"),
         ] {
             let output = try CommandRunner.run(costctl, ["bench", "anomaly"] + arguments)
