@@ -18,7 +18,9 @@
 ///   ordinary pace is no cost violation) —
 ///   and (b) the sustained rate: calls in the 8th busiest of the last 10 minutes against the
 ///   highest of the agent's sustained peak (learned at the end of each minute, moving 5 % of
-///   the way up per minute, halving every 4 h), the pace it kept up at this time of day (the
+///   the way up per minute, halving every 4 h; a minute of an hour whose calls are already 2.5×
+///   this hour-of-week's usual teaches it only as a HIGH minute does, so spend that ramps up
+///   slowly does not raise the pace it is judged by), the pace it kept up at this time of day (the
 ///   same, learned per UTC hour of day and halving every 7 days; the highest of the event's
 ///   hour and the two beside it, as a nightly job starts a little earlier or later each night),
 ///   twice this hour-of-week's calls per minute, and 1: log ramp from 1.5× to 4×; and, once the
@@ -258,7 +260,16 @@ public enum RiskScorer {
     private static func learnMinute(_ agent: inout AgentRiskState, config: RiskConfig) {
         let ended = agent.minutes.newestMinute
         agent.activeMinutes = min(agent.activeMinutes + 1, 1_000_000)
-        let weight = learningWeight(agent, minute: ended, config: config)
+        var weight = learningWeight(agent, minute: ended, config: config)
+        // An hour already far beyond its history teaches the paces as a HIGH minute does (an
+        // hour the agent usually spends in: a quiet or idle one has no pace to keep).
+        let hour = floorDivide(ended, 60)
+        let history = agent.hours
+        if history.expectedSamples > 0, hour == history.newestHour,
+           Double(history.expectedSpend[2]) >= history.spendFloor(minimum: config.historyMinimumSpend.value),
+           Double(history.openCalls(hour)) >= config.paceLearningHourlyVolume * max(Double(history.expectedCalls), 1) {
+            weight = min(weight, config.quarantineWeight)
+        }
         let sustained = sustainedCalls(agent, endingAt: ended)
         let peak = agent.sustainedPeak(at: ended, halfLife: config.sustainedHalfLifeMinutes)
         // Rises by a step toward a higher sustained rate (so a loop that builds up over minutes

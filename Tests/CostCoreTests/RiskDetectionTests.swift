@@ -93,3 +93,46 @@ struct RiskDetectionTests {
         #expect(last!.reasons.contains { $0.contains("new models and providers") })
     }
 }
+
+/// Spend that ramps up slowly must not raise the pace it is judged by.
+@Suite("Risk detection: slow ramps")
+struct RiskSlowRampTests {
+    /// A day of one call a minute (9:00–17:00 UTC), then the next day the same hours with the
+    /// rate ramping from 1 to 12 calls a minute over 2 hours and kept there for an hour.
+    /// Returns the assessments of the last 10 minutes.
+    static func ramp(config: RiskConfig) -> [RiskAssessment] {
+        var replay = RiskReplay()
+        replay.config = config
+        let day = Double(RiskReplay.monday)
+        replay.warm(from: day + 9 * 3600, count: 8 * 60)
+        var time = day + 86_400 + 9 * 3600
+        var index = 0
+        var last: [RiskAssessment] = []
+        let end = time + 3 * 3600
+        while time < end {
+            let elapsed = time - (day + 86_400 + 9 * 3600)
+            let perMinute = 1 + 11 * min(1, elapsed / 7200)
+            let assessment = replay.call(at: time, session: "ramp-\(index / 5)", input: 2000 + Int64(index % 7) * 100,
+                                         output: 300 + Int64(index % 3) * 40)
+            if end - time <= 600 { last.append(assessment) }
+            time += 60 / perMinute
+            index += 1
+        }
+        return last
+    }
+
+    @Test("a rate ramped slowly to 12× the hour's history is still a rate anomaly: an hour 2.5× its history teaches the paces as a HIGH one does")
+    func slowRampStaysVisible() {
+        let gated = Self.ramp(config: RiskConfig())
+        var ungatedConfig = RiskConfig()
+        ungatedConfig.paceLearningHourlyVolume = .infinity
+        let ungated = Self.ramp(config: ungatedConfig)
+        #expect(gated.count > 100 && ungated.count == gated.count)
+        let gatedHigh = gated.filter { $0.level >= .high }.count
+        let ungatedHigh = ungated.filter { $0.level >= .high }.count
+        #expect(gatedHigh * 10 >= gated.count * 9, "HIGH in \(gatedHigh) of the last \(gated.count) calls")
+        #expect(gated.last!.factors.rate >= 0.95, "\(gated.last!.factors) \(gated.last!.reasons)")
+        // Without the gate the peak walks up with the ramp, and the same calls look usual.
+        #expect(ungatedHigh * 10 <= ungated.count, "without the gate: HIGH in \(ungatedHigh) of \(ungated.count)")
+    }
+}
