@@ -179,7 +179,22 @@ public struct AgentRiskState: Sendable, Equatable {
         return nil
     }
 
-    /// Distinct models and providers used in the `window` minutes ending at `minute`, how many
+    /// The learned weight share (of all its models') of the models used in the `window`
+    /// minutes ending at `minute` that are not among the agent's `usual` most used models: what
+    /// part of its traffic those extra models usually carry.
+    func minorModelShare(endingAt minute: Int64, window: Int64, usual: Int) -> Double {
+        let total = modelWeightTotal
+        guard total > 0 else { return 0 }
+        var minor = 0.0
+        for entry in models where entry.lastMinute > minute - window {
+            // Among the usual few when fewer than `usual` models outweigh it.
+            let heavier = models.reduce(0) { $0 + ($1.weight > entry.weight ? 1 : 0) }
+            if heavier >= usual { minor += entry.weight }
+        }
+        return min(1, minor / total)
+    }
+
+
     /// of them are new to the agent (a model not established, a provider none of whose models
     /// is established), and the share of the agent's calls that went to the new models since
     /// the first of them appeared in the window (at most the whole window, at least 5 minutes

@@ -139,7 +139,11 @@ public struct RiskHourHistory: Sendable, Equatable {
             let spend3 = Double(unexplained) + Double(finishedSpend[0]) + Double(finishedSpend[1])
             let expected3 = Double(expectation.spend) + Double(finishedExpected[0]) + Double(finishedExpected[1])
             dispersion[1].add(RiskMath.ln((spend3 + floor) / (expected3 + floor)), alpha: 0.03, initialDeviation: 0.5)
-            drift = min(20, max(0, drift + hourZ(RiskMath.ln(ratio)) - Self.driftSlack))
+            // An hour the agent does not usually spend in (its expectation below the floor: idle
+            // or nearly so on the earlier days) has no level to drift from: an agent taking up
+            // new hours (back after days away, a new schedule) is not a slow drip.
+            let z = Double(expectation.spend) >= floor ? hourZ(RiskMath.ln(ratio)) : 0
+            drift = min(20, max(0, drift + z - Self.driftSlack))
         }
         finishedSpend = [unexplained] + finishedSpend.dropLast()
         finishedExpected = [expectation.samples > 0 ? expectation.spend : total] + finishedExpected.dropLast()

@@ -303,7 +303,15 @@ extension RiskScorer {
             novelty)
         // Hopping moves a good part of the agent's calls to models it does not use; a few odd
         // calls to other models (a fallback, a one-off test) are a sliver of them.
-        guard distinct.newModels > 0 else { return spread }
+        // Without new ones, the models are all the agent's own: several in one window is hopping
+        // only when those beyond its usual few carry a real part of its traffic, not when a few
+        // it uses rarely (a fallback, a one-off) happen to fall in the same 15 minutes.
+        guard distinct.newModels > 0 else {
+            guard spread > 0 else { return 0 }
+            let usual = Int(max(agent.normalModels.rounded(.up), config.baseModels))
+            let minor = agent.minorModelShare(endingAt: measures.minute, window: config.switchingWindowMinutes, usual: usual)
+            return spread * RiskMath.ramp(minor, from: config.noveltyShare.low, to: config.noveltyShare.high)
+        }
         return spread * RiskMath.ramp(distinct.newShare, from: config.noveltyShare.low, to: config.noveltyShare.high)
     }
 
@@ -342,7 +350,8 @@ extension RiskScorer {
         // Drift: the CUSUM of finished hours plus the open hour so far, while the last hours
         // are still above history.
         let openRatio = (spend(0) + floor * elapsed) / ((Double(history.expectedSpend[2]) + floor) * elapsed)
-        let drift = max(0, history.drift + (history.hourZ(RiskMath.ln(openRatio)) - RiskHourHistory.driftSlack) * elapsed)
+        let openZ = Double(history.expectedSpend[2]) >= history.spendFloor(minimum: 1000) ? history.hourZ(RiskMath.ln(openRatio)) : 0
+        let drift = max(0, history.drift + (openZ - RiskHourHistory.driftSlack) * elapsed)
         let recent = (windows[0].0 + floor) / (windows[0].1 + floor)
         let driftValue = min(
             RiskMath.ramp(drift, from: config.historyDrift.low, to: config.historyDrift.high),

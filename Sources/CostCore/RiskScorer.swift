@@ -74,11 +74,15 @@
 ///   the first of them appeared in the window (at least 5 minutes and 10 calls; a model first
 ///   seen before the window counts its calls prorated to it) from 3 % to 10 %: hopping moves
 ///   a good part of the agent's calls, while a fleet agent's odd call to a fallback model is
-///   a sliver of them.
+///   a sliver of them. When all are established, times the same ramp of the learned weight
+///   share of those beyond the agent's usual few (its normal count of models, at least 2): a
+///   few models it uses rarely that fall in one window are no hop.
 /// - *history*: spend of the last hour or so (previous + open hour) and of the last 3 hours
 ///   against this hour-of-week's history (`RiskHourHistory`, same day type only): robust z of
 ///   ln((spend + floor) / (expected + floor)) from 3 to 5, gated by the ratio from 2× to 4×;
-///   or the drift (a CUSUM of hourly z) from 3 to 6 while spend is still above history. Spend
+///   or the drift (a CUSUM of hourly z, counting only hours whose expectation is at least the
+///   floor: an agent taking up hours it was idle in is not drifting) from 3 to 6 while spend
+///   is still above history. Spend
 ///   of events already HIGH by the other factors is *explained* and left out (so a caught
 ///   attack does not keep raising the agent's later events for hours). 0 without history;
 ///   times a ramp of the agent's active hours of history from 1 to 3 (an agent that ran for

@@ -72,12 +72,12 @@ struct SimulatedFleetRiskTests {
         #expect(settled.signals["rate_violation", default: 0] == 0)
     }
 
-    @Test("fleet agents that ran 5 minutes and come back 3 days later are not taken for a runaway loop or a new pricey model")
+    @Test("fleet agents that ran 5 minutes and come back 3 days later are not taken for a runaway loop or a new pricey model, nor for a drift or hopping over the next days")
     func returningFleetStaysQuiet() throws {
         let catalog = try Self.catalog()
         var agents: [String: AgentRiskState] = [:]
         var sessions: [String: SessionRiskState] = [:]
-        let start: Int64 = 1_790_000_000
+        let start: Int64 = 1_790_000_000  // a Monday, 14:13 UTC
         var first = SimulatedFleet(agents: 20, seed: 7, runID: "a")
         _ = Self.replay(&first, from: start, seconds: 300, perSecond: 10, catalog: catalog, agents: &agents, sessions: &sessions)
         var back = SimulatedFleet(agents: 20, seed: 8, runID: "b")
@@ -92,5 +92,27 @@ struct SimulatedFleetRiskTests {
         #expect(later.highReasons["history", default: 0] == 0, "\(later.highReasons)")
         #expect(later.signals["rate_violation", default: 0] == 0)
         #expect(Double(later.highPlus) / Double(later.events) < 0.002, "\(later.highPlus) HIGH of \(later.events)")
+
+        // They keep the new hours: 3 more hours that Thursday, then 4 on Friday and Saturday.
+        // Before, the drift (hours far above their history, which was idle) made every call
+        // HIGH from Thursday's 4th hour on, all day Friday; and by Saturday the few calls each
+        // agent sends to rarely used models (now its own) fell 3 to a window now and then, 5
+        // models from 4 providers, which counted as hopping for 15 minutes at a time.
+        var days = Tally()
+        for (day, first, hours) in [(3, 1, 3), (4, 0, 4), (5, 0, 4)] {
+            for hour in first..<(first + hours) {
+                let tally = Self.replay(&back, from: start + Int64(day) * 86_400 + Int64(hour) * 3600, seconds: 3600,
+                                        perSecond: 10, catalog: catalog, agents: &agents, sessions: &sessions)
+                #expect(Double(tally.highPlus) / Double(tally.events) < 0.002,
+                        "day \(day), hour \(hour): \(tally.highPlus) HIGH of \(tally.events) \(tally.highReasons)")
+                days.events += tally.events
+                days.highPlus += tally.highPlus
+                for (reason, count) in tally.highReasons { days.highReasons[reason, default: 0] += count }
+            }
+        }
+        #expect(days.events == 11 * 36_000)
+        #expect(days.highReasons["history", default: 0] == 0, "\(days.highReasons)")
+        #expect(days.highReasons["switching", default: 0] == 0, "\(days.highReasons)")
+        #expect(days.highReasons["rate", default: 0] == 0, "\(days.highReasons)")
     }
 }
