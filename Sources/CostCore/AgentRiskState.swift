@@ -194,7 +194,7 @@ public struct AgentRiskState: Sendable, Equatable {
         return min(1, minor / total)
     }
 
-
+    /// Distinct models and providers used in the `window` minutes ending at `minute`, how many
     /// of them are new to the agent (a model not established, a provider none of whose models
     /// is established), and the share of the agent's calls that went to the new models since
     /// the first of them appeared in the window (at most the whole window, at least 5 minutes
