@@ -43,6 +43,11 @@ public struct RiskConfig: Sendable, Equatable {
     /// from `sustainedPaceRatio.low` to `.high` times (log scale).
     public var sustainedPaceRatio: (low: Double, high: Double) = (1.5, 2.5)
     public var sustainedJobPace: (low: Double, high: Double) = (2, 3)
+    /// The agent part of the sustained rate counts only from `low` times the pace the agent
+    /// keeps up at its other busy hours (`AgentRiskState.paceElsewhere`), fully from `high` (log
+    /// scale): an agent keeping up its usual pace at a time of day it was quiet at (an earlier
+    /// start, a schedule moved to the night) is not a loop, whatever its decayed peak says.
+    public var sustainedElsewhereRatio: (low: Double, high: Double) = (1.5, 3)
     /// Per minute, the sustained peak moves this share of the way up to a higher sustained rate.
     public var sustainedPeakStep: Double = 0.05
     /// A minute that ends while its hour's calls are already this many times this hour-of-week's
@@ -155,7 +160,7 @@ public struct RiskConfig: Sendable, Equatable {
         lhs.weights == rhs.weights && lhs.singleFactorScore == rhs.singleFactorScore
             && lhs.singleFactorStart == rhs.singleFactorStart && lhs.singleFactorFull == rhs.singleFactorFull && lhs.rateTiers == rhs.rateTiers
             && lhs.sustainedViolationMinutes == rhs.sustainedViolationMinutes
-            && lhs.paceLearningHourlyVolume == rhs.paceLearningHourlyVolume
+            && lhs.paceLearningHourlyVolume == rhs.paceLearningHourlyVolume && lhs.sustainedElsewhereRatio == rhs.sustainedElsewhereRatio
             && lhs.spikeFullRatio == rhs.spikeFullRatio && lhs.efficiencySingleZ == rhs.efficiencySingleZ
             && lhs.efficiencyStuffingZ == rhs.efficiencyStuffingZ && lhs.underReportFraction == rhs.underReportFraction
             && lhs.underReportStep == rhs.underReportStep && lhs.switchingWindowMinutes == rhs.switchingWindowMinutes

@@ -67,6 +67,8 @@ extension RiskScorer {
         let peak = agent.sustainedPeak(at: minute, halfLife: config.sustainedHalfLifeMinutes)
         // The pace the agent kept up at this time of day on earlier days (a nightly batch).
         let pace = agent.timeOfDayPace(at: minute, halfLifeDays: config.sustainedPaceHalfLifeDays)
+        // The pace the agent keeps up at other times of day (its busy hours).
+        let elsewhere = agent.paceElsewhere(at: minute, halfLifeDays: config.sustainedPaceHalfLifeDays)
         let reference = max(peak, pace, config.sustainedHourlyFactor * hourlyRate, 1)
         var relative = RiskMath.logRamp(sustained / reference, from: config.sustainedRatio.low, to: config.sustainedRatio.high)
         // The hourly allowance stands for this hour-of-week's usual calls (a nightly batch, say)
@@ -91,7 +93,6 @@ extension RiskScorer {
                 // usual reference is judged with a tighter ratio here — a loop running inside
                 // the job adds only 1–3 times its pace, while the hour's volume is also up (a
                 // job that merely runs faster tonight does the same work in fewer minutes).
-                let elsewhere = agent.paceElsewhere(at: minute, halfLifeDays: config.sustainedPaceHalfLifeDays)
                 let job = RiskMath.ramp(pace / max(elsewhere, 1), from: config.sustainedJobPace.low, to: config.sustainedJobPace.high)
                 if job > 0 {
                     part = max(part, job * RiskMath.logRamp(
@@ -99,6 +100,14 @@ extension RiskScorer {
                 }
             }
             relative = max(relative, beyond * part)
+        }
+        // The pace the agent keeps up at its other busy hours, kept up at a time of day it was
+        // quiet at (an earlier start, a schedule moved to the night, after its peak has decayed)
+        // is no loop: the agent part counts only from `sustainedElsewhereRatio.low` times that
+        // pace, fully from `.high` (a runaway loop adds many times it).
+        if elsewhere > 0 {
+            relative = min(relative, RiskMath.logRamp(
+                sustained / elsewhere, from: config.sustainedElsewhereRatio.low, to: config.sustainedElsewhereRatio.high))
         }
         // The session's own sustained rate: a runaway loop is one session calling back to back,
         // while a busy agent's traffic spreads over many sessions — so a loop can hide in the

@@ -34,7 +34,11 @@
 ///   precise memory), against the usual reference above (peak, time-of-day pace, hourly
 ///   allowance, 1), log ramp from 1.5× to 2.5× (a loop inside the agent's own nightly batch
 ///   adds only 1–3× the batch's pace; a batch that merely runs faster does the same work in
-///   fewer minutes, so its hour's calls do not pass the history);
+///   fewer minutes, so its hour's calls do not pass the history); all of this counting only from
+///   1.5× the pace the agent keeps up at its other busy hours (the third highest of its
+///   time-of-day paces outside this hour and the two beside it), fully from 3× (log ramp): an
+///   agent keeping up its usual pace at a time of day it was quiet at — an earlier start, a
+///   schedule moved to the night, a day after its peak decayed — is no loop;
 ///   and (c) the session's sustained rate (the same 8th busiest of its last 10 minutes) against
 ///   the highest of the pace the agent's sessions kept up (learned at the end of each of a
 ///   session's minutes like the peak, with the same weights; and the highest any session kept

@@ -116,3 +116,52 @@ struct SimulatedFleetRiskTests {
         #expect(days.highReasons["rate", default: 0] == 0, "\(days.highReasons)")
     }
 }
+
+/// A fleet that moves its hours keeps its pace: no loop, while a real loop at the new hours is.
+@Suite("Simulated fleet moving to the night")
+struct SimulatedFleetShiftTests {
+    @Test("fleet agents busy 9–17 for two days that work 20–24 on the third day are not taken for loops, while a loop at 5× their pace then is")
+    func nightShiftIsNoLoop() throws {
+        let catalog = try SimulatedFleetRiskTests.catalog()
+        var agents: [String: AgentRiskState] = [:]
+        var sessions: [String: SessionRiskState] = [:]
+        let monday: Int64 = 1_789_948_800  // 2026-09-21, a Monday, 00:00 UTC
+        var fleet = SimulatedFleet(agents: 20, seed: 3, runID: "s")
+        for day in 0..<2 {  // 5 calls a second across 20 agents: 15 a minute each
+            _ = SimulatedFleetRiskTests.replay(&fleet, from: monday + Int64(day) * 86_400 + 9 * 3600, seconds: 8 * 3600,
+                                               perSecond: 5, catalog: catalog, agents: &agents, sessions: &sessions)
+        }
+        // Wednesday 20:00–24:00, 27 hours after their last call: the sustained peak has decayed
+        // to nothing and they never worked at this time of day. Before, 94 % of these calls were
+        // HIGH on rate, with a rate_violation signal (which opens the breaker) for nearly every one.
+        let night = SimulatedFleetRiskTests.replay(&fleet, from: monday + 2 * 86_400 + 20 * 3600, seconds: 4 * 3600,
+                                                   perSecond: 5, catalog: catalog, agents: &agents, sessions: &sessions)
+        #expect(night.events == 72_000)
+        #expect(night.highReasons["rate", default: 0] == 0, "\(night.highReasons)")
+        #expect(night.signals["rate_violation", default: 0] == 0, "\(night.signals)")
+        #expect(Double(night.highPlus) / Double(night.events) < 0.002, "\(night.highPlus) HIGH of \(night.events)")
+
+        // The next night one agent runs a loop beside its work: a call a second, 5× its pace.
+        var loop: [RiskAssessment] = []
+        var micros = (monday + 3 * 86_400 + 20 * 3600) * 1_000_000
+        for index in 0..<(20 * 60 * 5) {  // 20 minutes of the fleet at 5/s, with the loop's calls between
+            let event = fleet.next(at: Timestamp(microsecondsSinceEpoch: micros))
+            _ = RiskScorer.score(event, cost: CostCalculator.price(event, catalog: catalog),
+                                 agent: &agents[event.agentID, default: AgentRiskState()],
+                                 session: &sessions[event.sessionID, default: SessionRiskState()])
+            if index % 5 == 0 {
+                var call = event
+                call.eventID = "loop-\(index)"
+                call.agentID = "agent-4"
+                call.sessionID = "agent-4-loop"
+                loop.append(RiskScorer.score(call, cost: CostCalculator.price(call, catalog: catalog),
+                                             agent: &agents[call.agentID, default: AgentRiskState()],
+                                             session: &sessions[call.sessionID, default: SessionRiskState()]))
+            }
+            micros += 200_000
+        }
+        let late = loop.suffix(600)  // its last 10 minutes
+        #expect(late.filter { $0.level >= .high }.count >= 590, "\(late.filter { $0.level >= .high }.count) of 600 HIGH")
+        #expect(late.last!.factors.rate == 1, "\(late.last!.factors) \(late.last!.reasons)")
+    }
+}
