@@ -103,6 +103,10 @@ public struct RiskConfig: Sendable, Equatable {
     /// Per under-reported event the agent's under-reporting pattern grows by this times the
     /// event's strength (capped at 1); an honest report shrinks it by the same fraction.
     public var underReportStep: Double = 0.5
+    /// A repeated under-report counts up to this many times its strength (at most 1): from 40 %
+    /// below the catalog, a report that keeps repeating reaches a full factor (HIGH) by its
+    /// 4th time (50 % below: its 3rd); one 30 % below stays at half (a stale price).
+    public var underReportRepeat: Double = 2
 
     /// A model first seen this long ago, used alongside the agent's established models in at
     /// least 4 clock hours since, counts as one of the agent's own even if its calls were
@@ -163,7 +167,7 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.paceLearningHourlyVolume == rhs.paceLearningHourlyVolume && lhs.sustainedElsewhereRatio == rhs.sustainedElsewhereRatio
             && lhs.spikeFullRatio == rhs.spikeFullRatio && lhs.efficiencySingleZ == rhs.efficiencySingleZ
             && lhs.efficiencyStuffingZ == rhs.efficiencyStuffingZ && lhs.underReportFraction == rhs.underReportFraction
-            && lhs.underReportStep == rhs.underReportStep && lhs.switchingWindowMinutes == rhs.switchingWindowMinutes
+            && lhs.underReportStep == rhs.underReportStep && lhs.underReportRepeat == rhs.underReportRepeat && lhs.switchingWindowMinutes == rhs.switchingWindowMinutes
             && lhs.baseModels == rhs.baseModels && lhs.baseProviders == rhs.baseProviders
             && lhs.extraModelsFull == rhs.extraModelsFull && lhs.extraProvidersFull == rhs.extraProvidersFull
             && lhs.historyZ == rhs.historyZ && lhs.historyRatio == rhs.historyRatio

@@ -285,9 +285,11 @@ extension RiskScorer {
         var reportPart = 0.0
         if let strength = measures.underReportStrength, strength > 0 {
             // A report at least `underReportFraction.high` below the catalog is no stale price: it
-            // counts fully at once. A milder one counts half until it repeats.
+            // counts fully at once. A milder one counts half until it repeats, and as it keeps
+            // repeating up to `underReportRepeat` times its strength: an agent that reports half
+            // the catalog's cost call after call is under-reporting, not quoting a stale price.
             let pattern = measures.underReportingAfter(strength, agent.underReporting)
-            reportPart = strength >= 1 ? 1 : min(strength, max(0.5 * strength, pattern))
+            reportPart = strength >= 1 ? 1 : min(1, config.underReportRepeat * strength, max(0.5 * strength, pattern))
         }
         return max(tokenPart, reportPart)
     }

@@ -67,9 +67,10 @@
 ///   calls: 2.3 → 3.2 in log and z 3.5 → 6 in its own spread, while the short-term input level
 ///   is 1.3 → 2.2 above the agent's norm in log); a failed call counts its input
 ///   only — and (b) cost under-reporting: reported below the catalog by 20…60 % gives the event
-///   a strength 0…1; a report ≥ 60 % below counts 1 at once; a milder one counts min(strength,
-///   max(strength/2, pattern)), where the agent's pattern grows by half the strength per such
-///   event and halves with an honest report.
+///   a strength 0…1; a report ≥ 60 % below counts 1 at once; a milder one counts min(1,
+///   2 × strength, max(strength/2, pattern)), where the agent's pattern grows by half the
+///   strength per such event and halves with an honest report (so a report 40 % or more below
+///   that keeps repeating is full by its 4th time; one 30 % below stays at half: a stale price).
 /// - *switching*: the largest of distinct models (providers) in the last 15 minutes above the
 ///   agent's normal (at least 2 models, 1 provider), full at 2.5 extra models or 2 extra
 ///   providers; and novelty — models not established plus providers none of whose models is

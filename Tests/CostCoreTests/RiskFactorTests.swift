@@ -172,7 +172,7 @@ struct RiskFactorTests {
         #expect(spike.level >= .high)
     }
 
-    @Test("under-reporting: a blatant report counts at once, a mild one only as it repeats; honest reports count nothing")
+    @Test("under-reporting: a blatant report counts at once, a mild one only as it repeats (fully from 40 % below); honest reports count nothing")
     func underReporting() {
         var replay = RiskReplay()
         let honest = replay.call(at: start, reportedShare: 1)
@@ -188,6 +188,19 @@ struct RiskFactorTests {
         #expect(abs(mild.factors.efficiency - 0.25) < 1e-9)
         let again = replay.call(at: start + 180, agent: "agent-c", reportedShare: 0.6)
         #expect(abs(again.factors.efficiency - 0.5) < 1e-9)
+        // As it keeps repeating it counts up to twice its strength: full, HIGH, by the 4th time.
+        let third = replay.call(at: start + 200, agent: "agent-c", reportedShare: 0.6)
+        #expect(abs(third.factors.efficiency - 0.75) < 1e-9)
+        #expect(third.level < .high)
+        let fourth = replay.call(at: start + 220, agent: "agent-c", reportedShare: 0.6)
+        #expect(fourth.factors.efficiency == 1)
+        #expect(fourth.level >= .high)
+        // 30 % below (strength 0.25) stays at half however often it repeats: a stale price.
+        var lastMild = 0.0
+        for index in 0..<20 {
+            lastMild = replay.call(at: start + 240 + Double(index), agent: "agent-d", reportedShare: 0.7).factors.efficiency
+        }
+        #expect(abs(lastMild - 0.5) < 1e-9)
         let stale = replay.call(at: start + 240, agent: "agent-b", reportedShare: 0.95)
         #expect(stale.costMismatch)
         #expect(stale.factors.efficiency == 0)
