@@ -133,7 +133,7 @@ public struct RiskHourHistory: Sendable, Equatable {
         let expectation = expectation(forHour: hour)
         let unexplained = max(0, total - explained)
         if expectation.samples > 0, unexplained > 0 || expectation.spend > 0 {
-            let floor = spendFloor(minimum: 1000)
+            let floor = spendFloor(minimum: Self.usualHourMinimumSpend)
             let ratio = (Double(unexplained) + floor) / (Double(expectation.spend) + floor)
             dispersion[0].add(RiskMath.ln(ratio), alpha: 0.03, initialDeviation: 0.5)
             let spend3 = Double(unexplained) + Double(finishedSpend[0]) + Double(finishedSpend[1])
@@ -142,7 +142,7 @@ public struct RiskHourHistory: Sendable, Equatable {
             // An hour the agent does not usually spend in (its expectation below the floor: idle
             // or nearly so on the earlier days) has no level to drift from: an agent taking up
             // new hours (back after days away, a new schedule) is not a slow drip.
-            let z = Double(expectation.spend) >= floor ? hourZ(RiskMath.ln(ratio)) : 0
+            let z = spendsUsually(expected: expectation.spend) ? hourZ(RiskMath.ln(ratio)) : 0
             drift = min(20, max(0, drift + z - Self.driftSlack))
         }
         finishedSpend = [unexplained] + finishedSpend.dropLast()
@@ -192,6 +192,15 @@ public struct RiskHourHistory: Sendable, Equatable {
         guard activeHourSpend.count > 0 else { return Double(minimum) }
         return max(Double(minimum), 0.25 * RiskMath.exponential(activeHourSpend.mean))
     }
+
+    /// Whether an hour expected to spend `expected` is one the agent usually spends in: its
+    /// expectation reaches the spend floor (not an hour it was idle, or nearly so, on the
+    /// earlier days). The drift and the learning of the paces count only such hours.
+    func spendsUsually(expected: Int64) -> Bool {
+        Double(expected) >= spendFloor(minimum: Self.usualHourMinimumSpend)
+    }
+
+    static let usualHourMinimumSpend: Int64 = 1000
 
     /// The largest of the pooled medians of the hour and its two neighbours, so a job that
     /// starts a little early or late is not a deviation.

@@ -361,7 +361,7 @@ extension RiskScorer {
         // Drift: the CUSUM of finished hours plus the open hour so far, while the last hours
         // are still above history.
         let openRatio = (spend(0) + floor * elapsed) / ((Double(history.expectedSpend[2]) + floor) * elapsed)
-        let openZ = Double(history.expectedSpend[2]) >= history.spendFloor(minimum: 1000) ? history.hourZ(RiskMath.ln(openRatio)) : 0
+        let openZ = history.spendsUsually(expected: history.expectedSpend[2]) ? history.hourZ(RiskMath.ln(openRatio)) : 0
         let drift = max(0, history.drift + (openZ - RiskHourHistory.driftSlack) * elapsed)
         let recent = (windows[0].0 + floor) / (windows[0].1 + floor)
         let driftValue = min(

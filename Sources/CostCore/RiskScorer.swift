@@ -275,7 +275,7 @@ public enum RiskScorer {
         let hour = floorDivide(ended, 60)
         let history = agent.hours
         if history.expectedSamples > 0, hour == history.newestHour,
-           Double(history.expectedSpend[2]) >= history.spendFloor(minimum: config.historyMinimumSpend.value),
+           history.spendsUsually(expected: history.expectedSpend[2]),
            Double(history.openCalls(hour)) >= config.paceLearningHourlyVolume * max(Double(history.expectedCalls), 1) {
             weight = min(weight, config.quarantineWeight)
         }
