@@ -66,11 +66,18 @@ public struct RiskConfig: Sendable, Equatable {
     public var sustainedPaceHalfLifeDays: Double = 7
     /// A session's sustained rate (calls in the 8th busiest of its last 10 minutes) against the
     /// highest of the pace the agent's sessions kept up (`AgentRiskState.sessionPace`, learned
-    /// like the peak; and, whatever they scored, on earlier days) and 1:
+    /// like the peak; and, whatever they scored, on earlier days) and `sessionPaceFloor`:
     /// 0 at `low` times, 1 at `high` times (log scale) — times a ramp of the agent's sustained
     /// rate against its usual reference from `sessionExcess.low` to `.high` times. Both paces
     /// halve every `sessionPaceHalfLifeDays`.
     public var sessionPaceRatio: (low: Double, high: Double) = (2, 3)
+    /// Calls a minute below which a session's sustained rate is never judged fast. An agent's
+    /// ordinary session is a few calls over a minute or two, so it keeps up no pace at all for
+    /// 8 minutes out of 10; a session that keeps calling 1–1.5 times a minute for that long is
+    /// 2–3× this floor. (With 1, a loop at 3 calls a minute on a quiet agent — 10–15× its busy
+    /// rate, 100+ calls in one session — scored LOW: 44.5 % of such loops were HIGH over the
+    /// held-out runs; 70.9 % with 0.5, normal MEDIUM+ 0.32 → 0.34 %. Lower gains nothing.)
+    public var sessionPaceFloor: Double = 0.5
     public var sessionExcess: (low: Double, high: Double) = (1.2, 1.6)
     public var sessionPaceHalfLifeDays: Double = 7
     /// Minutes in a row with a full rate factor that make a `rate_violation` breaker signal.
@@ -177,7 +184,7 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.suspectWeight == rhs.suspectWeight && lhs.suspectFactor == rhs.suspectFactor
             && lhs.modelEstablishMinutes == rhs.modelEstablishMinutes && lhs.sustainedRatio == rhs.sustainedRatio && lhs.sustainedPeakStep == rhs.sustainedPeakStep && lhs.sustainedHourlyFactor == rhs.sustainedHourlyFactor
             && lhs.sustainedHalfLifeMinutes == rhs.sustainedHalfLifeMinutes && lhs.sustainedPaceHalfLifeDays == rhs.sustainedPaceHalfLifeDays
-            && lhs.sustainedHourlyVolume == rhs.sustainedHourlyVolume && lhs.sustainedBeyondRatio == rhs.sustainedBeyondRatio && lhs.sustainedPaceRatio == rhs.sustainedPaceRatio
+            && lhs.sustainedHourlyVolume == rhs.sustainedHourlyVolume && lhs.sessionPaceFloor == rhs.sessionPaceFloor && lhs.sustainedBeyondRatio == rhs.sustainedBeyondRatio && lhs.sustainedPaceRatio == rhs.sustainedPaceRatio
             && lhs.sustainedJobPace == rhs.sustainedJobPace
             && lhs.sessionPaceRatio == rhs.sessionPaceRatio && lhs.sessionPaceHalfLifeDays == rhs.sessionPaceHalfLifeDays
             && lhs.sessionExcess == rhs.sessionExcess

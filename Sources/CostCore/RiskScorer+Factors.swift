@@ -114,10 +114,10 @@ extension RiskScorer {
         // agent's total (within twice the hour's usual calls) but not in its session. Against
         // the highest of the pace the agent's sessions kept up (learned like the peak; and, as
         // the hour history does, whatever it scored, on earlier days: a nightly batch is one
-        // session) and 1, with a tight ratio — a session's pace is one worker's cadence, and a
-        // loop drops the pause between calls — but only while the agent's total is also above
-        // its reference: the loop's calls come on top of its usual traffic (a session doing the
-        // agent's usual work alone is no loop).
+        // session) and half a call a minute (`sessionPaceFloor`), with a tight ratio — a
+        // session's pace is one worker's cadence, and a loop drops the pause between calls —
+        // but only while the agent's total is also above its reference: the loop's calls come
+        // on top of its usual traffic (a session doing the agent's usual work alone is no loop).
         let sessionSustained = sustainedCalls(session.minutes, endingAt: minute)
         measures.sessionCalls = sessionSustained
         // It counts once the agent has a day of history (its sessions' pace on an earlier day is
@@ -125,7 +125,7 @@ extension RiskScorer {
         if sessionSustained > 0, agent.hours.firstHour != .min, minute >= (agent.hours.firstHour + 24) * 60 {
             let sessionReference = max(
                 agent.sessionPace(at: minute, halfLifeDays: config.sessionPaceHalfLifeDays),
-                agent.sessionPaceBefore(minute, halfLifeDays: config.sessionPaceHalfLifeDays), 1)
+                agent.sessionPaceBefore(minute, halfLifeDays: config.sessionPaceHalfLifeDays), config.sessionPaceFloor)
             let part = RiskMath.logRamp(sessionSustained / sessionReference,
                                         from: config.sessionPaceRatio.low, to: config.sessionPaceRatio.high)
                 * RiskMath.ramp(sustained / reference, from: config.sessionExcess.low, to: config.sessionExcess.high)

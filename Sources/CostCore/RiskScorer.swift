@@ -43,7 +43,8 @@
 ///   the highest of the pace the agent's sessions kept up (learned at the end of each of a
 ///   session's minutes like the peak, with the same weights; and the highest any session kept
 ///   up on earlier UTC days whatever it scored, as the hour history counts every call — a
-///   nightly batch is one session; both halving every 7 days) and 1, log ramp from 2× to 3×,
+///   nightly batch is one session; both halving every 7 days) and half a call a minute (an
+///   ordinary session is a few calls over a minute or two), log ramp from 2× to 3×,
 ///   times a ramp of the agent's sustained rate over its usual reference (peak, time-of-day
 ///   pace, hourly allowance, 1) from 1.2× to 1.6× (a runaway loop is one
 ///   session calling back to back on top of the agent's usual traffic, which a busy agent

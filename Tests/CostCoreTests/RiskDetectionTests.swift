@@ -136,3 +136,60 @@ struct RiskSlowRampTests {
         #expect(ungatedHigh * 10 <= ungated.count, "without the gate: HIGH in \(ungatedHigh) of \(ungated.count)")
     }
 }
+
+/// A runaway loop on a quiet agent calls only a few times a minute, yet keeps calling in one
+/// session for far longer than the agent's sessions last.
+@Suite("Risk detection: slow loops")
+struct RiskSlowLoopTests {
+    /// Monday and Tuesday 9:00–17:00 UTC: a session of 4 calls 10 s apart every 15 minutes
+    /// (about 0.27 calls a minute), or — with `longSessions` — one session a day of 2 calls a
+    /// minute for 40 minutes from 11:00 besides them. Wednesday the same, plus (with `loop`)
+    /// one session calling every 30 s (2 a minute) from 11:00 for 40 minutes. Returns the
+    /// assessments of Wednesday 11:00–11:40 in the loop's or the long session's session.
+    static func run(config: RiskConfig, loop: Bool, longSessions: Bool = false) -> [RiskAssessment] {
+        var replay = RiskReplay()
+        replay.config = config
+        var watched: [RiskAssessment] = []
+        for day in 0..<3 {
+            let morning = Double(RiskReplay.monday) + Double(day) * 86_400 + 9 * 3600
+            var calls: [(time: Double, session: String)] = []
+            for session in 0..<32 {
+                for call in 0..<4 { calls.append((morning + Double(session) * 900 + Double(call) * 10, "d\(day)-s\(session)")) }
+            }
+            if longSessions {
+                for call in 0..<80 { calls.append((morning + 7200 + 5 + Double(call) * 30, "d\(day)-long")) }
+            }
+            if day == 2, loop {
+                for call in 0..<80 { calls.append((morning + 7200 + 7 + Double(call) * 30, "d\(day)-loop")) }
+            }
+            for (index, call) in calls.sorted(by: { $0.time < $1.time }).enumerated() {
+                let assessment = replay.call(at: call.time, session: call.session, input: 2000 + Int64(index % 7) * 100,
+                                             output: 300 + Int64(index % 3) * 40)
+                if call.session == "d2-loop" || call.session == "d2-long" { watched.append(assessment) }
+            }
+        }
+        return watched
+    }
+
+    @Test("a loop at 2 calls a minute on an agent making 0.27 is HIGH within 10 minutes: its session's pace is judged from half a call a minute")
+    func slowLoopOnQuietAgent() {
+        let loop = Self.run(config: RiskConfig(), loop: true)
+        #expect(loop.count == 80)
+        let late = loop.suffix(60)  // from 10 minutes on
+        let high = late.filter { $0.level >= .high }.count
+        #expect(high == late.count, "HIGH in \(high) of the loop's last \(late.count) calls: \(loop.map(\.score))")
+        #expect(late.allSatisfy { $0.factors.rate >= 0.95 }, "\(late.first!.factors) \(late.first!.reasons)")
+        // With the old floor of one call a minute the same loop stays LOW throughout.
+        var oldFloor = RiskConfig()
+        oldFloor.sessionPaceFloor = 1
+        let missed = Self.run(config: oldFloor, loop: true)
+        #expect(missed.allSatisfy { $0.level < .medium }, "\(missed.map(\.score))")
+    }
+
+    @Test("an agent whose sessions run long every day is not flagged for the same session on the third")
+    func usualLongSessionIsNoLoop() {
+        let long = Self.run(config: RiskConfig(), loop: false, longSessions: true)
+        #expect(long.count == 80)
+        #expect(long.allSatisfy { $0.level < .medium }, "highest score \(long.map(\.score).max()!)")
+    }
+}
