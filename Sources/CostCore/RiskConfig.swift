@@ -37,6 +37,18 @@ public struct RiskConfig: Sendable, Equatable {
     /// time of day (a batch that started an hour early is still at its usual pace).
     public var sustainedHourlyVolume: (low: Double, high: Double) = (1.5, 2.5)
     public var sustainedBeyondRatio: (low: Double, high: Double) = (4, 6)
+    /// Once the calls of the previous and the open hour pass `sustainedVolume` times what this
+    /// hour-of-week's history expects of them so far (ramp from `low` to `high`; each side plus
+    /// `sustainedVolumeFloor` calls, so a quiet hour's handful does not make a ratio), the
+    /// hourly allowance no longer applies at all: the sustained rate counts against the higher
+    /// of the sustained peak, the hour's plain usual calls per minute and 1 with the usual
+    /// `sustainedRatio` — at most that over the pace kept up at this time of day, as above.
+    /// Unlike the open hour's volume, this window does not start afresh on the hour, so spend
+    /// that climbs for hours (a drip 10–30× the agent's normal) stays in view. (With 4→6 the
+    /// bolder drip's recall over the held-out runs rose 43.6 → 47.0 %; 3→5 put seed 1's normal
+    /// MEDIUM+ up by a quarter, a nightly batch started half an hour early.)
+    public var sustainedVolume: (low: Double, high: Double) = (4, 6)
+    public var sustainedVolumeFloor: Double = 5
     /// In that case too, where the pace kept up at this time of day is `sustainedJobPace` times
     /// (ramp) the pace the agent keeps up at other hours (`AgentRiskState.paceElsewhere`, at
     /// least 1) — a scheduled job's hour — the sustained rate counts against the usual reference
@@ -184,7 +196,7 @@ public struct RiskConfig: Sendable, Equatable {
             && lhs.suspectWeight == rhs.suspectWeight && lhs.suspectFactor == rhs.suspectFactor
             && lhs.modelEstablishMinutes == rhs.modelEstablishMinutes && lhs.sustainedRatio == rhs.sustainedRatio && lhs.sustainedPeakStep == rhs.sustainedPeakStep && lhs.sustainedHourlyFactor == rhs.sustainedHourlyFactor
             && lhs.sustainedHalfLifeMinutes == rhs.sustainedHalfLifeMinutes && lhs.sustainedPaceHalfLifeDays == rhs.sustainedPaceHalfLifeDays
-            && lhs.sustainedHourlyVolume == rhs.sustainedHourlyVolume && lhs.sessionPaceFloor == rhs.sessionPaceFloor && lhs.sustainedBeyondRatio == rhs.sustainedBeyondRatio && lhs.sustainedPaceRatio == rhs.sustainedPaceRatio
+            && lhs.sustainedHourlyVolume == rhs.sustainedHourlyVolume && lhs.sessionPaceFloor == rhs.sessionPaceFloor && lhs.sustainedBeyondRatio == rhs.sustainedBeyondRatio && lhs.sustainedVolume == rhs.sustainedVolume && lhs.sustainedVolumeFloor == rhs.sustainedVolumeFloor && lhs.sustainedPaceRatio == rhs.sustainedPaceRatio
             && lhs.sustainedJobPace == rhs.sustainedJobPace
             && lhs.sessionPaceRatio == rhs.sessionPaceRatio && lhs.sessionPaceHalfLifeDays == rhs.sessionPaceHalfLifeDays
             && lhs.sessionExcess == rhs.sessionExcess

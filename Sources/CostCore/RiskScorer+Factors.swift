@@ -101,6 +101,19 @@ extension RiskScorer {
             }
             relative = max(relative, beyond * part)
         }
+        // The last hour or so far beyond its history in calls (a window that does not start
+        // afresh on the hour): the hourly allowance explains none of the pace any more.
+        let volume = agent.hours.recentCallVolume(
+            hour: hour, elapsed: Double(minute - hour * 60 + 1) / 60, floor: config.sustainedVolumeFloor,
+            atLeast: config.sustainedVolume.low)
+        let far = RiskMath.ramp(volume, from: config.sustainedVolume.low, to: config.sustainedVolume.high)
+        if far > 0 {
+            var part = RiskMath.logRamp(sustained / max(peak, hourlyRate, 1), from: config.sustainedRatio.low, to: config.sustainedRatio.high)
+            if pace > 0 {
+                part = min(part, RiskMath.logRamp(sustained / pace, from: config.sustainedRatio.low, to: config.sustainedRatio.high))
+            }
+            relative = max(relative, far * part)
+        }
         // The pace the agent keeps up at its other busy hours, kept up at a time of day it was
         // quiet at (an earlier start, a schedule moved to the night, after its peak has decayed)
         // is no loop: the agent part counts only from `sustainedElsewhereRatio.low` times that

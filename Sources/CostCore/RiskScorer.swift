@@ -29,7 +29,11 @@
 ///   from 4× to 6×, but at most its log ramp from 1.5× to 4× over that time-of-day pace (the
 ///   hourly allowance stands for the hour's usual calls — a nightly batch — not for a loop
 ///   beside or after it; a batch that merely started in the hour before its usual one keeps
-///   its usual pace) — or, where the time-of-day pace is 2…3× (ramp) the third highest pace
+///   its usual pace); once the calls of the previous and the open hour pass 4…6× (ramp) what
+///   this hour-of-week's history expects of them so far, the same rate against the higher of
+///   the sustained peak, the hour's plain calls per minute and 1, log ramp from 1.5× to 4×, and
+///   at most that over the time-of-day pace (volume that climbs for hours — a drip — no longer
+///   hides behind the hourly allowance, and this window does not start afresh on the hour) — or, where the time-of-day pace is 2…3× (ramp) the third highest pace
 ///   the agent kept up at the other hours of the day (a scheduled job's hour: that pace is a
 ///   precise memory), against the usual reference above (peak, time-of-day pace, hourly
 ///   allowance, 1), log ramp from 1.5× to 2.5× (a loop inside the agent's own nightly batch

@@ -135,6 +135,44 @@ struct RiskSlowRampTests {
         // Without the gate the peak walks up with the ramp, and the same calls look usual.
         #expect(ungatedHigh * 10 <= ungated.count, "without the gate: HIGH in \(ungatedHigh) of \(ungated.count)")
     }
+
+    /// A day of 2 calls a minute (9:00–17:00 UTC, sessions of 5), then the next day the same
+    /// until 10:00 and `perMinute` ordinary calls a minute from 10:00 to 12:00. Returns the
+    /// assessments of 11:00–12:00.
+    static func surge(perMinute: Int, config: RiskConfig) -> [RiskAssessment] {
+        var replay = RiskReplay()
+        replay.config = config
+        let day = Double(RiskReplay.monday)
+        replay.warm(from: day + 9 * 3600, count: 8 * 120, every: 30)
+        var last: [RiskAssessment] = []
+        var index = 0
+        for minute in 0..<(3 * 60) {
+            let time = day + 86_400 + 9 * 3600 + Double(minute) * 60
+            let calls = minute < 60 ? 2 : perMinute
+            for call in 0..<calls {
+                let assessment = replay.call(at: time + Double(call) * 60 / Double(calls), session: "t-\(index / 5)",
+                                             input: 2000 + Int64(index % 7) * 100, output: 300 + Int64(index % 3) * 40)
+                if minute >= 120 { last.append(assessment) }
+                index += 1
+            }
+        }
+        return last
+    }
+
+    @Test("two hours at 7× the hour's history in calls are a rate anomaly however the hourly allowance reads it; 2× is not")
+    func surgeBeyondHistory() {
+        let caught = Self.surge(perMinute: 14, config: RiskConfig())
+        let high = caught.filter { $0.level >= .high }.count
+        #expect(high * 10 >= caught.count * 9, "HIGH in \(high) of \(caught.count)")
+        var without = RiskConfig()
+        without.sustainedVolume = (1e9, 2e9)
+        let missed = Self.surge(perMinute: 14, config: without)
+        let missedHigh = missed.filter { $0.level >= .high }.count
+        #expect(missedHigh * 10 <= missed.count, "without the volume window: HIGH in \(missedHigh) of \(missed.count)")
+        // Twice the usual calls is a busy morning.
+        let busy = Self.surge(perMinute: 4, config: RiskConfig())
+        #expect(busy.allSatisfy { $0.level < .medium }, "\(busy.map(\.score).max()!)")
+    }
 }
 
 /// A runaway loop on a quiet agent calls only a few times a minute, yet keeps calling in one
