@@ -11,6 +11,9 @@
 /// - expensive model: for 20–120 min the agent's calls use an opus/o1-class model costing
 ///   15–60× per call (agents whose main model is cheap);
 /// - cost under-reporting: for 30–180 min the agent reports 0–30 % of the catalog cost.
+/// With `Config.milderAttacks`: loops at 5–15× the busy rate (at least 3 calls a minute),
+/// stuffing 3–8× the input, hopping over 2–3 models (still at least 2 providers), and reports
+/// of 30–60 % of the catalog cost; the same draws otherwise, so only those attacks' events change.
 /// All events of the attack carry its label and episode id. Events the agent makes on its own
 /// during an additive attack (loop, hopping, drip) stay labelled normal.
 extension AnomalyScenarioGenerator {
@@ -70,7 +73,8 @@ extension AnomalyScenarioGenerator {
 
         switch label {
         case .runawayLoop:
-            let rate = min(max(random.uniform(20, 50) * peak, 5), 600)
+            let rate = config.milderAttacks
+                ? min(max(random.uniform(5, 15) * peak, 3), 600) : min(max(random.uniform(20, 50) * peak, 5), 600)
             intensity = rate / peak
             detectable = from + 600
             let session = newSession(profile, "loop")
@@ -88,7 +92,7 @@ extension AnomalyScenarioGenerator {
                 step += 1
             }
         case .tokenStuffing:
-            let inputFactor = random.uniform(8, 60)
+            let inputFactor = config.milderAttacks ? random.uniform(3, 8) : random.uniform(8, 60)
             let outputFactor = random.uniform(0.1, 0.4)
             intensity = inputFactor
             for index in own where perAgent[agent][index].event.status == .success {
@@ -115,7 +119,7 @@ extension AnomalyScenarioGenerator {
         case .providerHopping:
             let all = AnomalyScenarioCatalog.models
             var set: [AnomalyScenarioCatalog.Model] = []
-            let count = random.integer(4...10)
+            let count = config.milderAttacks ? random.integer(2...3) : random.integer(4...10)
             while set.count < count {
                 let candidate = random.pick(all)
                 if !set.contains(candidate) { set.append(candidate) }
@@ -186,12 +190,13 @@ extension AnomalyScenarioGenerator {
             }
         case .costUnderReporting:
             guard own.count >= 3 else { return false }
-            let share = random.uniform(0, 0.3)
+            let shares = config.milderAttacks ? 0.3...0.6 : 0...0.3
+            let share = random.uniform(shares.lowerBound, shares.upperBound)
             intensity = share
             for index in own {
                 var event = perAgent[agent][index].event
                 let cost = CostCalculator.price(event, catalog: catalog).cost
-                event.reportedCost = Nanodollars(Int64((Double(cost.value) * min(share * random.uniform(0.8, 1.2), 0.3)).rounded()))
+                event.reportedCost = Nanodollars(Int64((Double(cost.value) * min(share * random.uniform(0.8, 1.2), shares.upperBound)).rounded()))
                 perAgent[agent][index] = AnomalyEvent(event: event, label: label, episode: id)
             }
         case .normal:

@@ -26,15 +26,20 @@ public struct AnomalyScenario: Sendable {
         /// uniformly per episode); the default 3–8× is the repo's scenario, a stronger range
         /// measures the detector against a bolder drip.
         public var dripPeak: ClosedRange<Double> = 3...8
+        /// Loops, token stuffing, provider hopping and under-reporting drawn weaker than the
+        /// repo's scenario (`AnomalyScenario+Attacks.swift`): how the detector fares when an
+        /// attack is not blatant. The slow drip has `dripPeak`; the expensive model is unchanged.
+        public var milderAttacks = false
 
         public init(seed: UInt64, agents: Int = 50, days: Int = 3, warmupDays: Int = 1, episodesPerAttack: Int = 5,
-                    dripPeak: ClosedRange<Double> = 3...8) {
+                    dripPeak: ClosedRange<Double> = 3...8, milderAttacks: Bool = false) {
             self.seed = seed
             self.agents = agents
             self.days = days
             self.warmupDays = warmupDays
             self.episodesPerAttack = episodesPerAttack
             self.dripPeak = dripPeak
+            self.milderAttacks = milderAttacks
         }
 
         var startSeconds: Int64 {

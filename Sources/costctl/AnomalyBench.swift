@@ -58,6 +58,9 @@ struct AnomalyBench: ParsableCommand {
         "The range the slow drip's peak is drawn from, as LOW-HIGH times the agent's normal spend (the repo's scenario: 3-8); a bolder drip such as 10-30 shows how the detector fares when the drip is not subtle.",
         valueName: "low-high"))
     var dripPeak: String = "3-8"
+    @Flag(name: .customLong("milder-attacks"), help: ArgumentHelp(
+        "Draw loops, token stuffing, provider hopping and under-reporting weaker than the repo's scenario: loops at 5–15× the agent's busy rate (at least 3 calls a minute), stuffing 3–8× the input, hopping over 2–3 models, reports of 30–60 % of the catalog cost. Shows how the detector fares when an attack is not blatant (the slow drip has --drip-peak; the expensive model is unchanged)."))
+    var milderAttacks = false
     @Option(name: .customLong("worker-events"), help: "Events for the worker-vs-raw-Redis run (0 skips it).")
     var workerEvents: Int = 100_000
     @Option(name: .customLong("warmup-events"), help: "Untimed events drained first, so the agents have some history.")
@@ -113,7 +116,8 @@ struct AnomalyBench: ParsableCommand {
     }
 
     private func config(seed: UInt64, agents: Int, days: Int) -> AnomalyScenario.Config {
-        AnomalyScenario.Config(seed: seed, agents: agents, days: days, dripPeak: (try? dripPeakRange()) ?? 3...8)
+        AnomalyScenario.Config(seed: seed, agents: agents, days: days, dripPeak: (try? dripPeakRange()) ?? 3...8,
+                               milderAttacks: milderAttacks)
     }
 
     private func seedList() throws -> [UInt64] {

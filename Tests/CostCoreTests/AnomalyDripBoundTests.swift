@@ -83,6 +83,35 @@ struct AnomalyDripBoundTests {
         #expect(count(bold) > 2 * count(plain), "a 10–30× drip adds far more calls: \(count(bold)) vs \(count(plain))")
     }
 
+    @Test("milder attacks: loops, stuffing, hopping and under-reporting drawn weaker; every other event unchanged")
+    func milderAttacks() {
+        let plain = AnomalyScenario.generate(.init(seed: 4, agents: 12, days: 3, episodesPerAttack: 2))
+        let mild = AnomalyScenario.generate(.init(seed: 4, agents: 12, days: 3, episodesPerAttack: 2, milderAttacks: true))
+        let intensities = { (scenario: AnomalyScenario, label: AnomalyLabel) in
+            scenario.episodes.filter { $0.label == label }.map(\.intensity)
+        }
+        for label in [AnomalyLabel.runawayLoop, .tokenStuffing, .providerHopping, .costUnderReporting] {
+            #expect(intensities(plain, label).count == 2 && intensities(mild, label).count == 2, "\(label)")
+        }
+        #expect(intensities(plain, .runawayLoop).allSatisfy { $0 >= 20 }, "\(intensities(plain, .runawayLoop))")
+        #expect(intensities(mild, .runawayLoop).allSatisfy { (5...15).contains($0) }, "\(intensities(mild, .runawayLoop))")
+        #expect(intensities(mild, .tokenStuffing).allSatisfy { (3...8).contains($0) }, "\(intensities(mild, .tokenStuffing))")
+        #expect(intensities(plain, .tokenStuffing).allSatisfy { (8...60).contains($0) })
+        #expect(intensities(mild, .providerHopping).allSatisfy { (2...3).contains($0) }, "\(intensities(mild, .providerHopping))")
+        #expect(intensities(mild, .costUnderReporting).allSatisfy { (0.3...0.6).contains($0) })
+        #expect(intensities(plain, .costUnderReporting).allSatisfy { (0...0.3).contains($0) })
+        // Normal traffic, the drips and the expensive-model switches are the same events.
+        let untouched: Set<AnomalyLabel> = [.normal, .slowDrip, .expensiveModel]
+        let others = { (scenario: AnomalyScenario) in
+            scenario.events.filter { untouched.contains($0.label) }.map {
+                "\($0.label) \($0.event.agentID) \($0.event.occurredAt) \($0.event.model) \($0.event.inputTokens) \($0.event.outputTokens) \($0.event.reportedCost.map { "\($0.value)" } ?? "-")"
+            }
+        }
+        let plainOthers = others(plain), mildOthers = others(mild)
+        #expect(plainOthers.count > 10_000 && plainOthers == mildOthers,
+                "first difference: \(zip(plainOthers, mildOthers).first { $0 != $1 }.map { "\($0)" } ?? "none")")
+    }
+
     @Test("a blatant drip is found; the scenario's own drips are counted as the evaluation counts them")
     func scenario() {
         var scenario = AnomalyScenario.generate(.init(seed: 4, agents: 12, days: 3, episodesPerAttack: 1))
