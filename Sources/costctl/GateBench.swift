@@ -31,7 +31,7 @@ struct GateBench: ParsableCommand {
 
         let gate = try AgentGate(redisURL: url, failureMode: .failClosed)
         var uncached: [Int64] = []
-        for _ in 0..<checks { uncached.append(try timed { _ = gate.checkUncached(agent: "agent-7", provider: "openai") }) }
+        for _ in 0..<checks { uncached.append(timed { _ = gate.checkUncached(agent: "agent-7", provider: "openai") }) }
 
         gate.start()
         let deadline = Date().addingTimeInterval(5)
@@ -42,7 +42,7 @@ struct GateBench: ParsableCommand {
         var cachedHits = 0
         for _ in 0..<checks * 5 {
             var d: AgentGate.Decision?
-            cached.append(try timed { d = gate.check(agent: "agent-7", provider: "openai") })
+            cached.append(timed { d = gate.check(agent: "agent-7", provider: "openai") })
             if d?.cached == true { cachedHits += 1 }
         }
 

@@ -70,7 +70,8 @@ final class AnomalyStage {
         var out: [String: RiskAssessment] = [:]
         for id in eventIDs {
             if case .bulk(let bytes) = try command(["GET", RiskStateKeys.seen(eventID: id)]) {
-                out[id] = try #require(RiskOutcome.decode(bytes), "seen marker of \(id) does not decode")
+                let outcome = try #require(RiskOutcome.decode(bytes), "seen marker of \(id) does not decode")
+                out[id] = outcome
             }
         }
         return out
