@@ -73,8 +73,8 @@ extension AnomalyScenarioGenerator {
 
         switch label {
         case .runawayLoop:
-            let rate = config.milderAttacks
-                ? min(max(random.uniform(5, 15) * peak, 3), 600) : min(max(random.uniform(20, 50) * peak, 5), 600)
+            let (low, high, least) = config.milderAttacks ? (5.0, 15.0, 3.0) : (20.0, 50.0, 5.0)
+            let rate = min(max(random.uniform(low, high) * peak, least), 600)
             intensity = rate / peak
             detectable = from + 600
             let session = newSession(profile, "loop")

@@ -86,16 +86,20 @@ public struct RiskHourHistory: Sendable, Equatable {
         return max(0, recentSpend[index] - explainedSpend[index])
     }
 
-    /// Calls of the previous and the open hour (`hour`, the newest) over what this hour-of-week's
-    /// history expects of them so far (the previous hour's expectation and the open hour's
-    /// prorated to `elapsed`), each plus `floor` calls; 0 without history. Cheap unless the
-    /// calls alone could reach `atLeast` (only then is the previous hour's expectation looked up).
-    func recentCallVolume(hour: Int64, elapsed: Double, floor: Double, atLeast: Double) -> Double {
+    /// Calls of the previous and the open hour (the one holding `minute`, the newest) over what
+    /// this hour-of-week's history expects of them so far (the previous hour's expectation and
+    /// the open hour's prorated to the minute), each plus `floor` calls. 0 without history, or
+    /// when the ratio stays below `atLeast` (checked first against the open hour's expectation
+    /// alone, so the previous hour's is looked up only when the ratio could reach it).
+    func recentCallVolume(minute: Int64, floor: Double, atLeast: Double) -> Double {
+        let hour = floorDivide(minute, 60)
         guard expectedSamples > 0, newestHour != .min, hour == newestHour else { return 0 }
+        let elapsed = Double(minute - hour * 60 + 1) / 60
         let calls = Double(openCalls(hour)) + Double(openCalls(hour - 1)) + floor
         let open = Double(expectedCalls) * elapsed + floor
-        guard calls >= atLeast * open else { return calls / open }  // an upper bound, below atLeast
-        return calls / (Double(expectation(forHour: hour - 1).calls) + open)
+        guard calls >= atLeast * open else { return 0 }
+        let volume = calls / (Double(expectation(forHour: hour - 1).calls) + open)
+        return volume >= atLeast ? volume : 0
     }
 
     /// Calls of open hour `hour` so far, explained ones included (0 for an hour outside the open window).

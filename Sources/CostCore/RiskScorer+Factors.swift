@@ -80,14 +80,17 @@ extension RiskScorer {
         let usage = hour == agent.hours.newestHour
             ? Double(agent.hours.openCalls(hour)) / max(Double(agent.hours.expectedCalls), 1) : 0
         let beyond = RiskMath.ramp(usage, from: config.sustainedHourlyVolume.low, to: config.sustainedHourlyVolume.high)
+        // Without the allowance: against the peak and the hour's plain average rate. A pace the
+        // agent has kept up at this time of day before is no loop beside the batch, but the
+        // batch itself started earlier or later than usual: these parts also ask the usual
+        // ratio above that pace (a loop adds many times the batch's pace).
+        let plain = max(peak, hourlyRate, 1)
+        let overPace = pace > 0
+            ? RiskMath.logRamp(sustained / pace, from: config.sustainedRatio.low, to: config.sustainedRatio.high) : 1
         if beyond > 0 {
-            let plain = max(peak, hourlyRate, 1)
-            var part = RiskMath.logRamp(sustained / plain, from: config.sustainedBeyondRatio.low, to: config.sustainedBeyondRatio.high)
-            // A pace the agent has kept up at this time of day before is no loop beside the
-            // batch, but the batch itself started earlier or later than usual: this part also
-            // asks the usual ratio above that pace (a loop adds many times the batch's pace).
+            var part = min(overPace, RiskMath.logRamp(
+                sustained / plain, from: config.sustainedBeyondRatio.low, to: config.sustainedBeyondRatio.high))
             if pace > 0 {
-                part = min(part, RiskMath.logRamp(sustained / pace, from: config.sustainedRatio.low, to: config.sustainedRatio.high))
                 // A pace remembered at this time of day far above the pace the agent keeps up at
                 // other hours is a scheduled job's (a nightly batch): a precise memory, so the
                 // usual reference is judged with a tighter ratio here — a loop running inside
@@ -104,15 +107,11 @@ extension RiskScorer {
         // The last hour or so far beyond its history in calls (a window that does not start
         // afresh on the hour): the hourly allowance explains none of the pace any more.
         let volume = agent.hours.recentCallVolume(
-            hour: hour, elapsed: Double(minute - hour * 60 + 1) / 60, floor: config.sustainedVolumeFloor,
-            atLeast: config.sustainedVolume.low)
+            minute: minute, floor: config.sustainedVolumeFloor, atLeast: config.sustainedVolume.low)
         let far = RiskMath.ramp(volume, from: config.sustainedVolume.low, to: config.sustainedVolume.high)
         if far > 0 {
-            var part = RiskMath.logRamp(sustained / max(peak, hourlyRate, 1), from: config.sustainedRatio.low, to: config.sustainedRatio.high)
-            if pace > 0 {
-                part = min(part, RiskMath.logRamp(sustained / pace, from: config.sustainedRatio.low, to: config.sustainedRatio.high))
-            }
-            relative = max(relative, far * part)
+            relative = max(relative, far * min(overPace, RiskMath.logRamp(
+                sustained / plain, from: config.sustainedRatio.low, to: config.sustainedRatio.high)))
         }
         // The pace the agent keeps up at its other busy hours, kept up at a time of day it was
         // quiet at (an earlier start, a schedule moved to the night, after its peak has decayed)
